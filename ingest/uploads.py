@@ -1,0 +1,204 @@
+"""Reading a multipart upload as it streams in, within limits.
+
+Starlette's form parser keeps no per-file byte limit, so a 10 GB "photo" would fill the disk
+before anything could say no. This parser feeds python-multipart chunk by chunk, hashes each
+file as it arrives, spools it to a temporary file (never to memory), and stops with a 413 the
+moment a file, the whole request, the number of files or a text field goes past its limit.
+"""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+import os
+import tempfile
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO
+
+from python_multipart.exceptions import FormParserError
+from python_multipart.multipart import MultipartParser, parse_options_header
+
+from services.http import ApiError
+
+
+@dataclass(frozen=True)
+class UploadLimits:
+    max_file_bytes: int
+    max_files: int
+    max_request_bytes: int
+    max_fields: int
+    max_field_chars: int
+
+
+@dataclass
+class UploadedFile:
+    field: str
+    filename: str
+    content_type: str
+    path: Path
+    size: int = 0
+    sha256: str = ""
+
+
+@dataclass
+class ParsedForm:
+    fields: dict[str, list[str]] = field(default_factory=dict)
+    files: list[UploadedFile] = field(default_factory=list)
+
+    def first(self, name: str) -> str | None:
+        values = self.fields.get(name)
+        return values[0] if values else None
+
+    def discard(self) -> None:
+        for upload in self.files:
+            upload.path.unlink(missing_ok=True)
+
+
+def _mb(n: int) -> str:
+    return f"{n / 1024 / 1024:.0f} MB"
+
+
+class _Collector:
+    """The parser's callbacks: collect text fields, write file parts to temporary files."""
+
+    def __init__(self, limits: UploadLimits, spool_dir: Path) -> None:
+        self.limits = limits
+        self.spool_dir = spool_dir
+        self.form = ParsedForm()
+        self._header_field = b""
+        self._header_value = b""
+        self._headers: dict[bytes, bytes] = {}
+        self._name = ""
+        self._data = bytearray()
+        self._file: UploadedFile | None = None
+        self._handle: IO[bytes] | None = None
+        self._hash = hashlib.sha256()
+        self._fields = 0
+
+    def callbacks(self) -> dict[str, object]:
+        return {
+            "on_part_begin": self.on_part_begin,
+            "on_part_data": self.on_part_data,
+            "on_part_end": self.on_part_end,
+            "on_header_field": self.on_header_field,
+            "on_header_value": self.on_header_value,
+            "on_header_end": self.on_header_end,
+            "on_headers_finished": self.on_headers_finished,
+        }
+
+    def on_part_begin(self) -> None:
+        self._headers = {}
+        self._data = bytearray()
+        self._file = None
+        self._handle = None
+
+    def on_header_field(self, data: bytes, start: int, end: int) -> None:
+        self._header_field += data[start:end]
+
+    def on_header_value(self, data: bytes, start: int, end: int) -> None:
+        self._header_value += data[start:end]
+
+    def on_header_end(self) -> None:
+        self._headers[self._header_field.lower()] = self._header_value
+        self._header_field = b""
+        self._header_value = b""
+
+    def on_headers_finished(self) -> None:
+        _, options = parse_options_header(self._headers.get(b"content-disposition", b""))
+        if b"name" not in options:
+            raise ApiError(400, "表单格式错误：分段缺少字段名 (multipart part without a name)")
+        self._name = options[b"name"].decode("utf-8", "replace")
+        if b"filename" not in options:
+            self._fields += 1
+            if self._fields > self.limits.max_fields:
+                raise ApiError(413, f"表单字段过多，最多 {self.limits.max_fields} 个 "
+                                    f"(too many fields)")
+            return
+        if len(self.form.files) >= self.limits.max_files:
+            raise ApiError(413, f"照片过多，每次最多 {self.limits.max_files} 张 (too many files)")
+        filename = os.path.basename(options[b"filename"].decode("utf-8", "replace"))[:200]
+        content_type = self._headers.get(b"content-type", b"application/octet-stream")
+        fd, path = tempfile.mkstemp(dir=self.spool_dir, prefix="upload-")
+        self._handle = os.fdopen(fd, "wb")
+        self._hash = hashlib.sha256()
+        self._file = UploadedFile(field=self._name, filename=filename,
+                                  content_type=content_type.decode("latin-1"), path=Path(path))
+        self.form.files.append(self._file)
+
+    def on_part_data(self, data: bytes, start: int, end: int) -> None:
+        chunk = data[start:end]
+        if self._file is None:
+            self._data.extend(chunk)
+            # UTF-8 needs at most 4 bytes a character, so this bounds the text before decoding
+            if len(self._data) > self.limits.max_field_chars * 4:
+                raise ApiError(413, f"字段 {self._name} 太长 (field too long)")
+            return
+        assert self._handle is not None
+        self._file.size += len(chunk)
+        if self._file.size > self.limits.max_file_bytes:
+            raise ApiError(
+                413, f"照片 {self._file.filename} 超过 {_mb(self.limits.max_file_bytes)} 上限 "
+                     f"(file too large)")
+        self._hash.update(chunk)
+        self._handle.write(chunk)
+
+    def on_part_end(self) -> None:
+        if self._file is None:
+            try:
+                text = codecs.decode(bytes(self._data), "utf-8")
+            except UnicodeDecodeError as exc:
+                raise ApiError(400, f"字段 {self._name} 不是 UTF-8 文本 (field is not UTF-8)") \
+                    from exc
+            self.form.fields.setdefault(self._name, []).append(text)
+            return
+        assert self._handle is not None
+        self._handle.close()
+        self._handle = None
+        self._file.sha256 = self._hash.hexdigest()
+
+    def close(self) -> None:
+        if self._handle is not None:
+            self._handle.close()
+
+
+async def parse_multipart(
+    content_type: str, content_length: str | None, stream: AsyncIterator[bytes],
+    limits: UploadLimits, spool_dir: Path,
+) -> ParsedForm:
+    """Parse a ``multipart/form-data`` body; raise ApiError (4xx) on anything out of bounds."""
+    media, params = parse_options_header(content_type)
+    if media != b"multipart/form-data":
+        raise ApiError(415, "请用 multipart/form-data 上传 (expected multipart/form-data)")
+    boundary = params.get(b"boundary")
+    if not boundary:
+        raise ApiError(400, "表单格式错误：缺少 boundary (missing multipart boundary)")
+    if content_length and content_length.isdigit() \
+            and int(content_length) > limits.max_request_bytes:
+        raise ApiError(413, f"请求超过 {_mb(limits.max_request_bytes)} 上限 (request too large)")
+    spool_dir.mkdir(parents=True, exist_ok=True)
+    collector = _Collector(limits, spool_dir)
+    parser = MultipartParser(boundary, collector.callbacks())  # type: ignore[arg-type]
+    received = 0
+    try:
+        async for chunk in stream:
+            received += len(chunk)
+            if received > limits.max_request_bytes:
+                raise ApiError(413, f"请求超过 {_mb(limits.max_request_bytes)} 上限 "
+                                    f"(request too large)")
+            parser.write(chunk)
+        parser.finalize()
+    except FormParserError as exc:
+        collector.close()
+        collector.form.discard()
+        raise ApiError(400, "表单格式错误 (malformed multipart body)") from exc
+    except BaseException:
+        collector.close()
+        collector.form.discard()
+        raise
+    for upload in collector.form.files:
+        if not upload.sha256:  # a file part the body ended in the middle of
+            collector.form.discard()
+            raise ApiError(400, "表单不完整：上传被截断 (truncated multipart body)")
+    return collector.form

@@ -1,0 +1,15 @@
+from __future__ import annotations
+
+from moderation import handlers, routes
+from moderation.lexicon import Lexicon
+from services.component import Component
+from services.context import Context
+
+
+def build(ctx: Context) -> Component:
+    lexicon = Lexicon(ctx.db, ctx.settings.lexicon_path)
+    return Component(
+        name="moderation",
+        subscriptions=[handlers.subscription(ctx, lexicon)],
+        routers=[routes.router, routes.lexicon_router(lexicon)],
+    )

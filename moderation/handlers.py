@@ -1,0 +1,115 @@
+"""Screening a received submission, and the events a review sends."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from moderation.lexicon import Lexicon
+from moderation.models import Review, ReviewState
+from moderation.photos import PhotoLimits, PhotoReport, check_photo
+from moderation.text import verdict
+from services import outbox
+from services.context import Context
+from services.events import Event, EventType
+from services.images import ImageLimits
+from services.inbox import Handler, Prepared, Subscription
+
+log = logging.getLogger(__name__)
+
+VERDICT_EVENTS = {
+    ReviewState.APPROVED: EventType.APPROVED,
+    ReviewState.FLAGGED: EventType.FLAGGED,
+    ReviewState.REJECTED: EventType.REJECTED,
+    ReviewState.RETURNED: EventType.RETURNED,
+}
+
+# what every moderation event repeats from the submission, for consumers that keep no copy
+_IDENTITY_FIELDS = ("submission", "kind", "unit", "unit_kind", "informant", "topic",
+                    "revision_of", "content_hash")
+
+
+def decision_event(review: Review, state: ReviewState, *, by: str, reason: str = "") -> Event:
+    content = review.content
+    data: dict[str, Any] = {k: content.get(k) for k in _IDENTITY_FIELDS}
+    data.update(by=by, reason=reason, findings=review.findings)
+    if state == ReviewState.APPROVED:  # the publisher needs the whole item
+        data.update(
+            title=content["title"], body=content["body"], column=content["column"],
+            informant_name=content.get("informant_name", ""),
+            photos=[{**p, **(review.photos[i] if i < len(review.photos) else {})}
+                    for i, p in enumerate(content["photos"])],
+        )
+    return Event(type=VERDICT_EVENTS[state], subject=f"submission/{review.submission_id}",
+                 data=data)
+
+
+def _reason(findings: list[dict[str, Any]]) -> str:
+    blocking = [f for f in findings if f.get("action") == "block"]
+    if not blocking:
+        return ""
+    parts = []
+    for f in blocking:
+        parts.append(f.get("message") or f"含有禁用词「{f.get('match')}」（{f.get('category')}）")
+    return "；".join(parts)
+
+
+class Screening:
+    """Screens the text and photos of each received submission, then records the verdict."""
+
+    def __init__(self, ctx: Context, lexicon: Lexicon) -> None:
+        s = ctx.settings
+        self.ctx = ctx
+        self.lexicon = lexicon
+        self.limits = PhotoLimits(
+            image=ImageLimits(formats=s.photo_formats, max_pixels=s.max_photo_pixels,
+                              max_side=s.max_photo_side),
+            max_bytes=s.max_photo_bytes, min_side=s.min_photo_side)
+
+    def _photo(self, index: int, photo: dict[str, Any]) -> PhotoReport:
+        try:
+            data = self.ctx.uploads.get_bytes(photo["key"])
+        except FileNotFoundError:
+            report = PhotoReport(index=index, filename=photo.get("filename", ""))
+            report.finding("missing", "block", "照片文件丢失 (photo missing from the store)")
+            return report
+        return check_photo(data, index, photo.get("filename", ""), self.limits)
+
+    def prepare(self, event: Event) -> Handler:
+        content = event.data
+        screener = self.lexicon.screener()
+        findings = [f.to_dict() for f in screener.screen(content["title"], content["body"])]
+        for index, photo in enumerate(content.get("photos", [])):
+            for f in screener.screen("", photo.get("caption", "")):
+                findings.append({**f.to_dict(), "field": f"captions[{index}]"})
+        reports = [self._photo(i, p) for i, p in enumerate(content.get("photos", []))]
+        for report in reports:
+            findings.extend(report.findings)
+        photos = [{"format": r.format, "width": r.width, "height": r.height} for r in reports]
+        state = ReviewState(verdict(findings))
+
+        def record(session: Session, event: Event) -> None:
+            review = Review(
+                submission_id=content["submission"], state=state, content=content,
+                findings=findings, photos=photos, lexicon_version=screener.version,
+                unit_slug=content["unit"], kind=content["kind"], screened_at=event.time,
+                reason=_reason(findings) or None,
+            )
+            session.add(review)
+            outbox.emit(session, Event(
+                type=EventType.SCREENED, subject=event.subject,
+                data={**{k: content.get(k) for k in _IDENTITY_FIELDS}, "verdict": state.value,
+                      "findings": findings, "photos": photos,
+                      "lexicon_version": screener.version}))
+            outbox.emit(session, decision_event(review, state, by="screening",
+                                                reason=review.reason or ""))
+
+        return record
+
+
+def subscription(ctx: Context, lexicon: Lexicon) -> Subscription:
+    screening = Screening(ctx, lexicon)
+    return Subscription(consumer="moderation", runner="celery",
+                        handlers={EventType.RECEIVED: Prepared(screening.prepare)})

@@ -1,0 +1,151 @@
+"""The distributed bus: the kombu topic exchange ``baosong.events`` on RabbitMQ.
+
+Every consumer has a durable quorum queue bound to the event types it handles, with a delivery
+limit and a dead-letter exchange, so a message that keeps failing ends in ``<prefix>.dead``
+instead of looping. The relay declares the whole topology before it publishes: a topic exchange
+confirms and silently drops a message that no queue is bound to yet.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from kombu import Connection, Consumer, Exchange, Queue, binding
+from kombu.mixins import ConsumerMixin
+from kombu.transport.base import Message
+from sqlalchemy.orm import Session
+
+from services.bus.retry import deliver_with_retry
+from services.db import Database
+from services.events import Event, InvalidEvent
+from services.inbox import Subscription
+from services.settings import Settings
+
+log = logging.getLogger(__name__)
+
+RETRY_POLICY = {"max_retries": 3, "interval_start": 0.2, "interval_step": 1.0, "interval_max": 5.0}
+
+
+class Topology:
+    """The exchange, one queue per consumer, and the dead letters."""
+
+    def __init__(self, settings: Settings, subscriptions: Iterable[Subscription]) -> None:
+        prefix = settings.queue_prefix
+        self.exchange = Exchange(settings.exchange, type="topic", durable=True)
+        self.dead_exchange = Exchange(f"{settings.exchange}.dead", type="fanout", durable=True)
+        self.dead_queue = Queue(f"{prefix}.dead", self.dead_exchange, durable=True)
+        self.queue_arguments = {
+            "x-queue-type": "quorum",  # durable, and it counts deliveries (poison ends in .dead)
+            "x-delivery-limit": settings.delivery_limit,
+            "x-dead-letter-exchange": self.dead_exchange.name,
+        }
+        self.queues: dict[str, Queue] = {}
+        for sub in subscriptions:
+            self.queues[sub.consumer] = Queue(
+                f"{prefix}.{sub.consumer}",
+                bindings=[binding(self.exchange, routing_key=t) for t in sub.event_types],
+                durable=True,
+                queue_arguments=self.queue_arguments,
+            )
+
+    def task_queue(self, consumer: str) -> Queue:
+        """The Celery queue that a Celery-run consumer's work goes through."""
+        name = f"{self.queues[consumer].name}.tasks"
+        return Queue(name, Exchange(name, type="direct", durable=True), routing_key=name,
+                     durable=True, queue_arguments=self.queue_arguments)
+
+    @property
+    def entities(self) -> list[Any]:
+        return [self.exchange, self.dead_exchange, self.dead_queue, *self.queues.values()]
+
+    def declare(self, connection: Connection) -> None:
+        with connection.channel() as channel:
+            for entity in self.entities:
+                entity.maybe_bind(channel)
+                entity.declare()
+
+
+def connect(settings: Settings) -> Connection:
+    # Confirms make every publish wait for the broker's ack: without them a publish during a
+    # memory alarm or restart "succeeds" and the message is gone.
+    return Connection(
+        settings.broker_url,
+        transport_options={"confirm_publish": True, "max_retries": 3},
+        heartbeat=30,
+        connect_timeout=10,
+    )
+
+
+class AmqpTransport:
+    """Publishes events to the topic exchange with publisher confirms."""
+
+    def __init__(self, settings: Settings, topology: Topology) -> None:
+        self.settings = settings
+        self.topology = topology
+        self.connection = connect(settings)
+        self._declared = False
+
+    def publish(self, session: Session, events: Sequence[Event]) -> None:
+        if not self._declared:
+            self.topology.declare(self.connection)
+            self._declared = True
+        producer = self.connection.Producer()
+        for event in events:
+            producer.publish(
+                event.to_json().encode(),
+                exchange=self.topology.exchange,
+                routing_key=event.type,
+                content_type="application/cloudevents+json",
+                content_encoding="utf-8",
+                delivery_mode=2,
+                message_id=event.id,
+                retry=True,
+                retry_policy=RETRY_POLICY,
+                timeout=self.settings.confirm_timeout,
+                confirm_timeout=self.settings.confirm_timeout,
+            )
+
+    def close(self) -> None:
+        self.connection.release()
+
+
+class EventConsumer(ConsumerMixin):
+    """Runs one subscription on its queue: handle, commit, then ack."""
+
+    def __init__(self, settings: Settings, topology: Topology, db: Database,
+                 subscription: Subscription, *, prefetch: int = 10) -> None:
+        self.connection = connect(settings)
+        self.topology = topology
+        self.db = db
+        self.subscription = subscription
+        self.queue = topology.queues[subscription.consumer]
+        self.prefetch = prefetch
+        self.stop_event = threading.Event()
+
+    def get_consumers(self, consumer_cls: Any, channel: Any) -> list[Consumer]:
+        self.topology.declare(self.connection)
+        return [consumer_cls(queues=[self.queue], on_message=self.on_message,
+                             prefetch_count=self.prefetch)]
+
+    def on_message(self, message: Message) -> None:
+        try:
+            event = Event.from_json(message.body)
+        except InvalidEvent:
+            log.error("%s: dead-lettering a message that is not an event", self.queue.name)
+            message.reject(requeue=False)
+            return
+        try:
+            deliver_with_retry(self.db, self.subscription, event, stop=self.stop_event,
+                               keepalive=self.connection.heartbeat_check)
+        except Exception:
+            log.exception("%s failed on %s %s; requeued", self.queue.name, event.type, event.id)
+            message.requeue()  # the quorum queue counts it; past the limit it goes to .dead
+            return
+        message.ack()
+
+    def stop(self) -> None:
+        self.should_stop = True
+        self.stop_event.set()

@@ -1,0 +1,149 @@
+"""Celery workers for the consumers whose work is heavy (screening, rendering photos).
+
+Events arrive as CloudEvents on the consumer's queue, not as Celery task messages, so the worker
+runs a thin bridge: it takes each event off the queue, sends it as a task to the consumer's task
+queue (with publisher confirms), and only then acks the event. The pool runs the task: it calls
+the same handler, behind the same inbox, as every other runner. A crash anywhere repeats a step;
+the inbox drops the repeat.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from celery import Celery, bootsteps
+from kombu import Consumer
+from kombu.transport.base import Message
+
+from services.bus.amqp import Topology
+from services.bus.retry import deliver_with_retry
+from services.db import Database
+from services.events import Event, InvalidEvent
+from services.inbox import Subscription
+from services.outbox import Relay
+from services.settings import Settings
+
+log = logging.getLogger(__name__)
+
+TASK_NAME = "baosong.handle_event"
+
+
+@dataclass
+class WorkerRuntime:
+    """What a worker process needs to run handlers; built once per process (after the fork)."""
+
+    db: Database
+    subscriptions: dict[str, Subscription]
+    relay: Relay | None = None
+
+
+def make_celery(
+    settings: Settings,
+    topology: Topology,
+    consumers: Sequence[str],
+    build_runtime: Callable[[], WorkerRuntime],
+) -> Celery:
+    """A Celery app that runs the handlers of ``consumers``."""
+    app = Celery("baosong", broker=settings.broker_url, set_as_current=False)
+    task_queues = [topology.task_queue(c) for c in consumers]
+    app.conf.update(
+        # Ack after the handler's commit: a worker that dies mid-task gets the task again.
+        task_acks_late=True,
+        # ...even when the pool child is killed by a signal (acks_late alone would still ack).
+        task_reject_on_worker_lost=True,
+        # A task that raised goes to the dead letters instead of being acked and forgotten.
+        task_acks_on_failure_or_timeout=False,
+        # With late acks, a process reserves one message at a time: nothing waits in memory.
+        worker_prefetch_multiplier=1,
+        # A task whose ack can no longer reach the broker would run twice in parallel.
+        worker_cancel_long_running_tasks_on_connection_loss=True,
+        # Without confirms a publish during a broker restart can vanish silently.
+        broker_transport_options={"confirm_publish": True, "max_retries": 5},
+        broker_connection_retry_on_startup=True,
+        broker_heartbeat=30,  # notices a half-open connection
+        # Well under RabbitMQ's consumer_timeout (30 min): a stuck task is killed and redelivered.
+        task_time_limit=600,
+        task_soft_time_limit=540,
+        task_queues=task_queues,
+        task_default_queue=task_queues[0].name if task_queues else "celery",
+        task_serializer="json",
+        accept_content=["json"],
+        task_ignore_result=True,  # effects live in the database; no result backend needed
+        worker_hijack_root_logger=False,
+        worker_concurrency=settings.worker_concurrency,
+    )
+    runtimes: dict[int, WorkerRuntime] = {}
+
+    def runtime() -> WorkerRuntime:
+        pid = os.getpid()  # a forked pool child must not reuse its parent's connections
+        if pid not in runtimes:
+            for inherited in runtimes.values():
+                inherited.db.forget_connections()
+            runtimes.clear()
+            runtimes[pid] = build_runtime()
+        return runtimes[pid]
+
+    @app.task(name=TASK_NAME, bind=True)
+    def handle_event(task: Any, consumer: str, envelope: dict[str, Any]) -> bool:
+        rt = runtime()
+        return deliver_with_retry(rt.db, rt.subscriptions[consumer], Event.from_dict(envelope))
+
+    class EventBridge(bootsteps.ConsumerStep):
+        """Turns the events on each consumer's queue into tasks on its task queue."""
+
+        def get_consumers(self, channel: Any) -> list[Consumer]:
+            topology.declare(channel.connection.client)
+            for queue in task_queues:
+                queue.maybe_bind(channel)
+                queue.declare()
+            return [
+                Consumer(channel, queues=[topology.queues[c]], on_message=self._bridge(c),
+                         prefetch_count=20)
+                for c in consumers
+            ]
+
+        def _bridge(self, consumer: str) -> Callable[[Message], None]:
+            queue = topology.task_queue(consumer)
+
+            def on_message(message: Message) -> None:
+                try:
+                    event = Event.from_json(message.body)
+                except InvalidEvent:
+                    log.error("dead-lettering a message on %s that is not an event", consumer)
+                    message.reject(requeue=False)
+                    return
+                handle_event.apply_async(
+                    args=(consumer, event.to_dict()), task_id=f"{consumer}:{event.id}",
+                    queue=queue.name, routing_key=queue.routing_key, exchange=queue.exchange,
+                )
+                message.ack()
+
+            return on_message
+
+    class OutboxRelayStep(bootsteps.StartStopStep):
+        """Relays what the pool's handlers wrote to the outbox (they run in other processes)."""
+
+        def __init__(self, parent: Any, **kwargs: Any) -> None:
+            super().__init__(parent, **kwargs)
+            self.stop_event = threading.Event()
+            self.thread: threading.Thread | None = None
+
+        def start(self, parent: Any) -> None:
+            relay = runtime().relay
+            if relay is None:
+                return
+            self.thread = threading.Thread(target=relay.run, args=(self.stop_event,),
+                                           name="outbox-relay", daemon=True)
+            self.thread.start()
+
+        def stop(self, parent: Any) -> None:
+            self.stop_event.set()
+
+    app.steps["consumer"].add(EventBridge)
+    app.steps["worker"].add(OutboxRelayStep)
+    return app

@@ -1,0 +1,179 @@
+"""The embedded bus: a durable queue in the database itself.
+
+The relay fans each event out into one row per subscribed queue, in the same transaction that
+marks the outbox row sent, so nothing is lost between them. A consumer claims a row with a lease;
+the handler's transaction deletes it together with the inbox record. A process killed mid-way
+leaves its claim to expire, and the row is claimed again: at least once, and the inbox makes it
+exactly once in effect. (kombu's in-process transports give neither: see PRODUCT.md.)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+from collections.abc import Iterable, Sequence
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from services.db import Base, Database, UTCDateTime, utcnow
+from services.events import Event, InvalidEvent
+from services.inbox import Subscription, deliver
+
+log = logging.getLogger(__name__)
+
+
+class LocalMessage(Base):
+    __tablename__ = "local_queue"
+
+    id: Mapped[int] = mapped_column(sa.BigInteger().with_variant(sa.Integer, "sqlite"),
+                                    primary_key=True, autoincrement=True)
+    queue: Mapped[str] = mapped_column(sa.String(64))
+    event_id: Mapped[str] = mapped_column(sa.String(36))
+    payload: Mapped[str] = mapped_column(sa.Text)
+    available_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    lease_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    attempts: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str | None] = mapped_column(sa.Text, nullable=True)
+
+    __table_args__ = (sa.Index("ix_local_queue_queue_id", "queue", "id"),)
+
+
+class DeadLetter(Base):
+    """A message that failed ``delivery_limit`` times: kept for a person to look at."""
+
+    __tablename__ = "dead_letters"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    queue: Mapped[str] = mapped_column(sa.String(64))
+    event_id: Mapped[str] = mapped_column(sa.String(36))
+    payload: Mapped[str] = mapped_column(sa.Text)
+    error: Mapped[str] = mapped_column(sa.Text)
+    failed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class LocalTransport:
+    """Fans events out to the queues bound to their type, in the relay's own transaction."""
+
+    _PENDING = "baosong.local.pending"
+
+    def __init__(self, db: Database, subscriptions: Iterable[Subscription]) -> None:
+        self.bindings: dict[str, list[str]] = {}
+        self.wakes: dict[str, threading.Event] = {}
+        for sub in subscriptions:
+            self.wakes[sub.consumer] = threading.Event()
+            for event_type in sub.event_types:
+                self.bindings.setdefault(event_type, []).append(sub.consumer)
+        db.on_commit(self._on_commit)
+
+    def publish(self, session: Session, events: Sequence[Event]) -> None:
+        queues: set[str] = session.info.setdefault(self._PENDING, set())
+        for event in events:
+            payload = event.to_json()
+            for queue in self.bindings.get(event.type, ()):
+                session.add(LocalMessage(queue=queue, event_id=event.id, payload=payload))
+                queues.add(queue)
+
+    def _on_commit(self, session: Session) -> None:
+        for queue in session.info.pop(self._PENDING, ()):
+            self.wakes[queue].set()
+
+
+class LocalConsumer:
+    """Claims messages of one queue with a lease and hands them to the subscription's handlers."""
+
+    def __init__(self, db: Database, subscription: Subscription, *, lease_seconds: float = 30.0,
+                 delivery_limit: int = 5, poll_seconds: float = 0.2,
+                 wake: threading.Event | None = None) -> None:
+        self.db = db
+        self.subscription = subscription
+        self.queue = subscription.consumer
+        self.lease = dt.timedelta(seconds=lease_seconds)
+        self.delivery_limit = delivery_limit
+        self.poll_seconds = poll_seconds
+        self.wake = wake or threading.Event()
+
+    def claim(self) -> LocalMessage | None:
+        with self.db.transaction() as session:
+            now = utcnow()
+            query = (
+                sa.select(LocalMessage)
+                .where(
+                    LocalMessage.queue == self.queue,
+                    LocalMessage.available_at <= now,
+                    sa.or_(LocalMessage.lease_until.is_(None), LocalMessage.lease_until < now),
+                )
+                .order_by(LocalMessage.id)
+                .limit(1)
+            )
+            if not self.db.is_sqlite:
+                query = query.with_for_update(skip_locked=True)
+            message = session.scalars(query).first()
+            if message is None:
+                return None
+            message.lease_until = now + self.lease
+            message.attempts += 1
+            return message
+
+    def process_one(self) -> bool:
+        """Handle one message if there is one; return whether there was."""
+        message = self.claim()
+        if message is None:
+            return False
+        message_id = message.id
+
+        def remove(session: Session) -> None:
+            session.execute(sa.delete(LocalMessage).where(LocalMessage.id == message_id))
+
+        try:
+            event = Event.from_json(message.payload)
+        except InvalidEvent as exc:
+            self._dead(message, repr(exc))
+            return True
+        try:
+            deliver(self.db, self.subscription, event, also=remove)
+        except Exception as exc:
+            log.exception("%s failed on %s %s (attempt %d)", self.queue, event.type, event.id,
+                          message.attempts)
+            self._failed(message, repr(exc))
+        return True
+
+    def _failed(self, message: LocalMessage, error: str) -> None:
+        if message.attempts >= self.delivery_limit:
+            self._dead(message, error)
+            return
+        delay = dt.timedelta(seconds=min(2 ** message.attempts * 0.25, 30))
+        with self.db.transaction() as session:
+            session.execute(
+                sa.update(LocalMessage)
+                .where(LocalMessage.id == message.id)
+                .values(lease_until=None, available_at=utcnow() + delay, last_error=error)
+            )
+
+    def _dead(self, message: LocalMessage, error: str) -> None:
+        with self.db.transaction() as session:
+            session.add(DeadLetter(queue=message.queue, event_id=message.event_id,
+                                   payload=message.payload, error=error))
+            session.execute(sa.delete(LocalMessage).where(LocalMessage.id == message.id))
+
+    def drain(self) -> int:
+        handled = 0
+        while self.process_one():
+            handled += 1
+        return handled
+
+    def run(self, stop: threading.Event) -> None:
+        backoff = 0.0
+        while not stop.is_set():
+            try:
+                handled = self.drain()
+                backoff = 0.0
+            except Exception:  # the database itself is failing: wait and try again
+                backoff = min(max(backoff * 2, 0.5), 15.0)
+                log.exception("consumer %s cannot reach the database", self.queue)
+                stop.wait(backoff)
+                continue
+            if not handled:
+                self.wake.wait(self.poll_seconds)
+                self.wake.clear()

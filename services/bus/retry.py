@@ -1,0 +1,57 @@
+"""Delivery with patience for a database that is briefly away.
+
+A failing database is not the message's fault: retrying in place keeps the message from burning
+its delivery limit (and landing in the dead letters) during a restart. Any other error is raised
+at once and the transport's own redelivery and dead-lettering take over.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+
+from sqlalchemy.exc import DBAPIError, OperationalError
+
+from services.db import Database
+from services.events import Event
+from services.inbox import Subscription, deliver
+
+log = logging.getLogger(__name__)
+
+
+def is_transient(exc: BaseException) -> bool:
+    if isinstance(exc, OperationalError):
+        return True
+    return isinstance(exc, DBAPIError) and bool(exc.connection_invalidated)
+
+
+def deliver_with_retry(
+    db: Database,
+    subscription: Subscription,
+    event: Event,
+    *,
+    stop: threading.Event | None = None,
+    keepalive: Callable[[], object] | None = None,
+    patience_seconds: float = 120.0,
+) -> bool:
+    deadline = time.monotonic() + patience_seconds
+    delay = 0.25
+    while True:
+        try:
+            return deliver(db, subscription, event)
+        except Exception as exc:
+            if not is_transient(exc) or time.monotonic() > deadline:
+                raise
+            log.warning("%s: database unavailable (%s); retrying in %.1fs",
+                        subscription.consumer, exc.__class__.__name__, delay)
+        waited = 0.0
+        while waited < delay:
+            if stop is not None and stop.is_set():
+                raise RuntimeError("stopping")
+            if keepalive is not None:
+                keepalive()
+            time.sleep(0.25)
+            waited += 0.25
+        delay = min(delay * 2, 10.0)

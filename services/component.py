@@ -1,0 +1,53 @@
+"""What a component hands the composition root: its consumers, routes and jobs.
+
+A component's commands are a module-level ``typer.Typer`` that builds the context only when a
+command runs (``cli_context``), so ``baosong --help`` touches no database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+
+import typer
+from fastapi import APIRouter
+
+from services.context import Context
+from services.inbox import Subscription
+
+
+@dataclass(frozen=True)
+class Job:
+    """Work that runs on a clock (closing a month, penalising a missed deadline)."""
+
+    name: str
+    every_seconds: float
+    run: Callable[[Context], object]
+
+
+@dataclass(frozen=True)
+class Component:
+    name: str
+    subscriptions: Sequence[Subscription] = ()
+    routers: Sequence[APIRouter] = ()
+    jobs: Sequence[Job] = ()
+    startup: Sequence[Callable[[], Awaitable[None]]] = ()  # with the web app (async)
+    shutdown: Sequence[Callable[[], Awaitable[None]]] = ()
+
+
+class CliState:
+    """Handed to every command through ``typer.Context.obj``: builds the context on first use."""
+
+    def __init__(self, build: Callable[[], Context]) -> None:
+        self._build = build
+        self._context: Context | None = None
+
+    def context(self) -> Context:
+        if self._context is None:
+            self._context = self._build()
+        return self._context
+
+
+def cli_context(ctx: typer.Context) -> Context:
+    state: CliState = ctx.find_root().obj
+    return state.context()

@@ -1,0 +1,115 @@
+"""What every component's routes share: the context, who is asking, and errors as JSON.
+
+Errors carry a Chinese message an informant understands, with the English after it.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Annotated, Any
+
+from fastapi import Depends, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from services.context import Context
+from services.identity import Principal, Role, authenticate
+
+log = logging.getLogger(__name__)
+
+SESSION_COOKIE = "baosong_session"
+
+
+class ApiError(Exception):
+    """An error answered with ``status`` and ``{"detail": message}``."""
+
+    def __init__(self, status: int, message: str, headers: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.headers = headers
+
+
+def not_found(what: str = "资源") -> ApiError:
+    return ApiError(404, f"没有找到该{what} (not found)")
+
+
+def get_context(request: Request) -> Context:
+    context: Context = request.app.state.context
+    return context
+
+
+ContextDep = Annotated[Context, Depends(get_context)]
+
+
+def _token_from(request: Request, allow_query: bool) -> str | None:
+    header = request.headers.get("authorization", "")
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() == "bearer" and value.strip():
+        return value.strip()
+    if allow_query and request.query_params.get("token"):
+        return request.query_params["token"]
+    cookie_reader = getattr(request.app.state, "read_session_cookie", None)
+    if cookie_reader is not None and (cookie := request.cookies.get(SESSION_COOKIE)):
+        token: str | None = cookie_reader(cookie)
+        return token
+    return None
+
+
+def _principal(request: Request, allow_query: bool) -> Principal:
+    token = _token_from(request, allow_query)
+    if not token:
+        raise ApiError(401, "请先登录：缺少 API 令牌 (missing bearer token)",
+                       {"WWW-Authenticate": "Bearer"})
+    with get_context(request).db.session() as session:
+        principal = authenticate(session, token)
+    if principal is None:
+        raise ApiError(401, "API 令牌无效或已停用 (invalid token)", {"WWW-Authenticate": "Bearer"})
+    return principal
+
+
+def current_principal(request: Request) -> Principal:
+    return _principal(request, allow_query=False)
+
+
+def current_principal_or_query(request: Request) -> Principal:
+    """For EventSource, which cannot set headers: ``?token=`` is accepted too."""
+    return _principal(request, allow_query=True)
+
+
+CurrentUser = Annotated[Principal, Depends(current_principal)]
+
+
+def require_role(principal: Principal, *roles: Role) -> None:
+    if principal.role not in roles:
+        names = "、".join(r.value for r in roles)
+        raise ApiError(403, f"没有权限：需要 {names} 角色 (requires role: {names})")
+
+
+def _validation_message(exc: RequestValidationError) -> list[dict[str, Any]]:
+    problems = []
+    for error in exc.errors():
+        where = ".".join(str(p) for p in error.get("loc", ()) if p != "body")
+        problems.append({"field": where, "message": f"字段 {where} 无效: {error.get('msg')}"})
+    return problems
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(ApiError)
+    async def api_error(request: Request, exc: ApiError) -> JSONResponse:
+        return JSONResponse({"detail": exc.message}, status_code=exc.status, headers=exc.headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
+        return JSONResponse({"detail": _validation_message(exc)}, status_code=422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        detail = exc.detail
+        if exc.status_code == 404 and detail == "Not Found":
+            detail = "没有这个地址 (not found)"
+        elif exc.status_code == 405:
+            detail = "不支持该请求方法 (method not allowed)"
+        return JSONResponse({"detail": detail}, status_code=exc.status_code,
+                            headers=getattr(exc, "headers", None))

@@ -1,0 +1,128 @@
+"""Units, users, roles and API tokens (stored only as a hash; shown once when made)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import hashlib
+import re
+import secrets
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from services.db import Base, UTCDateTime, utcnow
+
+TOKEN_PREFIX = "bs_"
+SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
+
+
+class UnitKind(enum.StrEnum):
+    COUNTY = "county"
+    ENTERPRISE = "enterprise"
+    DEPARTMENT = "department"
+
+
+class Role(enum.StrEnum):
+    INFORMANT = "informant"
+    MODERATOR = "moderator"
+    ADMIN = "admin"
+
+
+UNIT_KIND_LABELS = {"county": "县区", "enterprise": "企业", "department": "部门"}
+
+
+class Unit(Base):
+    __tablename__ = "units"
+
+    slug: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(100))
+    kind: Mapped[str] = mapped_column(sa.String(16))
+    site_url: Mapped[str | None] = mapped_column(sa.String(300), nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(sa.String(100))
+    role: Mapped[str] = mapped_column(sa.String(16))
+    unit_slug: Mapped[str | None] = mapped_column(sa.ForeignKey("units.slug"), nullable=True)
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is making a request: what the routes need to know, detached from any session."""
+
+    id: int
+    name: str
+    role: Role
+    unit: str | None
+
+    def is_staff(self) -> bool:
+        return self.role in (Role.MODERATOR, Role.ADMIN)
+
+
+class IdentityError(ValueError):
+    pass
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def add_unit(session: Session, slug: str, name: str, kind: str,
+             site_url: str | None = None) -> Unit:
+    if not SLUG_RE.match(slug):
+        raise IdentityError(f"单位代号只能用小写字母、数字和连字符 (invalid slug: {slug!r})")
+    if kind not in UnitKind.__members__.values():
+        raise IdentityError(f"单位类型须为 county、enterprise 或 department (kind: {kind!r})")
+    if not name.strip():
+        raise IdentityError("单位名称不能为空 (name is required)")
+    if session.get(Unit, slug) is not None:
+        raise IdentityError(f"单位 {slug} 已存在 (unit already exists)")
+    unit = Unit(slug=slug, name=name.strip(), kind=kind, site_url=site_url)
+    session.add(unit)
+    session.flush()
+    return unit
+
+
+def add_user(session: Session, name: str, role: str, unit: str | None = None) -> tuple[User, str]:
+    """Register a user; return it with its API token (the only time the token is seen)."""
+    if role not in Role.__members__.values():
+        raise IdentityError(f"角色须为 informant、moderator 或 admin (role: {role!r})")
+    if role == Role.INFORMANT and not unit:
+        raise IdentityError("信息员必须属于一个单位 (an informant needs --unit)")
+    if unit is not None and session.get(Unit, unit) is None:
+        raise IdentityError(f"没有单位 {unit} (no such unit)")
+    if not name.strip():
+        raise IdentityError("姓名不能为空 (name is required)")
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    user = User(name=name.strip(), role=role, unit_slug=unit, token_hash=hash_token(token))
+    session.add(user)
+    session.flush()
+    return user, token
+
+
+def authenticate(session: Session, token: str) -> Principal | None:
+    if not token.startswith(TOKEN_PREFIX) or len(token) > 200:
+        return None
+    user = session.scalars(
+        sa.select(User).where(User.token_hash == hash_token(token), User.active.is_(True))
+    ).first()
+    if user is None:
+        return None
+    return Principal(id=user.id, name=user.name, role=Role(user.role), unit=user.unit_slug)
+
+
+def unit_names(session: Session) -> dict[str, Unit]:
+    return {u.slug: u for u in session.scalars(sa.select(Unit))}
+
+
+def user_names(session: Session) -> dict[int, str]:
+    return dict(session.execute(sa.select(User.id, User.name)).tuples().all())

@@ -1,0 +1,116 @@
+"""The transactional outbox: an event is written in the same transaction as the change it reports,
+and a relay publishes it after the commit, marking it sent only once the transport has it.
+
+A crash between publishing and marking sends the event again; consumers drop the repeat by its id.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+from collections.abc import Sequence
+from typing import Protocol
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from services.db import Base, Database, UTCDateTime, utcnow
+from services.events import Event
+
+log = logging.getLogger(__name__)
+
+PENDING_FLAG = "baosong.outbox.pending"
+
+
+class OutboxMessage(Base):
+    __tablename__ = "outbox"
+
+    seq: Mapped[int] = mapped_column(sa.BigInteger().with_variant(sa.Integer, "sqlite"),
+                                     primary_key=True, autoincrement=True)
+    id: Mapped[str] = mapped_column(sa.String(36), unique=True)
+    type: Mapped[str] = mapped_column(sa.String(64))
+    subject: Mapped[str] = mapped_column(sa.String(200), default="")
+    payload: Mapped[str] = mapped_column(sa.Text)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    published_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    attempts: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str | None] = mapped_column(sa.Text, nullable=True)
+
+    __table_args__ = (sa.Index("ix_outbox_pending", "published_at", "seq"),)
+
+
+def emit(session: Session, event: Event) -> Event:
+    """Write ``event`` to the outbox inside the caller's transaction."""
+    session.add(
+        OutboxMessage(id=event.id, type=event.type, subject=event.subject, payload=event.to_json())
+    )
+    session.info[PENDING_FLAG] = True
+    return event
+
+
+class Transport(Protocol):
+    """Where the relay hands events: the broker, or the embedded queue."""
+
+    def publish(self, session: Session, events: Sequence[Event]) -> None:
+        """Deliver ``events`` durably or raise; ``session`` is the relay's open transaction."""
+
+
+class Relay:
+    """Moves committed outbox rows to a transport, in order, at least once."""
+
+    def __init__(self, db: Database, transport: Transport, *, batch: int = 100,
+                 poll_seconds: float = 0.2) -> None:
+        self.db = db
+        self.transport = transport
+        self.batch = batch
+        self.poll_seconds = poll_seconds
+        self.wake = threading.Event()
+        db.on_commit(self._on_commit)
+
+    def _on_commit(self, session: Session) -> None:
+        if session.info.pop(PENDING_FLAG, False):
+            self.wake.set()
+
+    def relay_once(self) -> int:
+        """Publish one batch of pending events; return how many went out."""
+        with self.db.transaction() as session:
+            query = (
+                sa.select(OutboxMessage)
+                .where(OutboxMessage.published_at.is_(None))
+                .order_by(OutboxMessage.seq)
+                .limit(self.batch)
+            )
+            if not self.db.is_sqlite:  # several relays may run; each takes rows no other holds
+                query = query.with_for_update(skip_locked=True)
+            rows = list(session.scalars(query))
+            if not rows:
+                return 0
+            self.transport.publish(session, [Event.from_json(row.payload) for row in rows])
+            now = utcnow()
+            for row in rows:
+                row.published_at = now
+                row.attempts += 1
+            return len(rows)
+
+    def drain(self) -> int:
+        total = 0
+        while n := self.relay_once():
+            total += n
+        return total
+
+    def run(self, stop: threading.Event) -> None:
+        """Relay until ``stop`` is set, backing off while the transport or database is down."""
+        backoff = 0.0
+        while not stop.is_set():
+            try:
+                sent = self.drain()
+                backoff = 0.0
+            except Exception:
+                backoff = min(max(backoff * 2, 0.5), 15.0)
+                log.exception("outbox relay failed; retrying in %.1fs", backoff)
+                stop.wait(backoff)
+                continue
+            if not sent:
+                self.wake.wait(self.poll_seconds)
+                self.wake.clear()
