@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from ingest.forms import read_draft
 from ingest.models import Status, Submission
 from ingest.submit import Replay, accept
-from ingest.uploads import UploadLimits, parse_multipart
+from ingest.uploads import UploadLimits, parse_form
 from services.context import Context
 from services.http import ApiError, ContextDep, CurrentUser, not_found, require_role
 from services.identity import Principal, Role, unit_names, user_names
@@ -54,7 +54,7 @@ async def _submit(request: Request, ctx: Context, user: Principal, key: str | No
     require_role(user, Role.INFORMANT)
     if key is not None and not 0 < len(key) <= ctx.settings.max_idempotency_key_chars:
         raise ApiError(422, "Idempotency-Key 长度无效 (invalid Idempotency-Key)")
-    form = await parse_multipart(
+    form = await parse_form(
         request.headers.get("content-type", ""), request.headers.get("content-length"),
         request.stream(), _limits(ctx), ctx.settings.data_dir / "tmp",
     )

@@ -1,4 +1,4 @@
-"""Reading a multipart upload as it streams in, within limits.
+"""Reading an upload form as it streams in, within limits.
 
 Starlette's form parser keeps no per-file byte limit, so a 10 GB "photo" would fill the disk
 before anything could say no. This parser feeds python-multipart chunk by chunk, hashes each
@@ -16,6 +16,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
+from urllib.parse import parse_qsl
 
 from python_multipart.exceptions import FormParserError
 from python_multipart.multipart import MultipartParser, parse_options_header
@@ -163,20 +164,43 @@ class _Collector:
             self._handle.close()
 
 
-async def parse_multipart(
+async def _parse_urlencoded(stream: AsyncIterator[bytes], limits: UploadLimits) -> ParsedForm:
+    """A form without files, as a plain HTML form or ``curl -d`` sends it."""
+    cap = limits.max_field_chars * 4 + 64 * 1024
+    body = bytearray()
+    async for chunk in stream:
+        body.extend(chunk)
+        if len(body) > cap:
+            raise ApiError(413, "表单过大 (form too large)")
+    try:
+        pairs = parse_qsl(body.decode("utf-8"), keep_blank_values=True, strict_parsing=False,
+                          max_num_fields=limits.max_fields)
+    except UnicodeDecodeError as exc:
+        raise ApiError(400, "表单不是 UTF-8 文本 (form is not UTF-8)") from exc
+    except ValueError as exc:
+        raise ApiError(413, f"表单字段过多，最多 {limits.max_fields} 个 (too many fields)") from exc
+    form = ParsedForm()
+    for name, value in pairs:
+        form.fields.setdefault(name, []).append(value)
+    return form
+
+
+async def parse_form(
     content_type: str, content_length: str | None, stream: AsyncIterator[bytes],
     limits: UploadLimits, spool_dir: Path,
 ) -> ParsedForm:
-    """Parse a ``multipart/form-data`` body; raise ApiError (4xx) on anything out of bounds."""
+    """Parse a form body; raise ApiError (4xx) on anything out of bounds."""
     media, params = parse_options_header(content_type)
+    if content_length and content_length.isdigit() \
+            and int(content_length) > limits.max_request_bytes:
+        raise ApiError(413, f"请求超过 {_mb(limits.max_request_bytes)} 上限 (request too large)")
+    if media == b"application/x-www-form-urlencoded":
+        return await _parse_urlencoded(stream, limits)
     if media != b"multipart/form-data":
         raise ApiError(415, "请用 multipart/form-data 上传 (expected multipart/form-data)")
     boundary = params.get(b"boundary")
     if not boundary:
         raise ApiError(400, "表单格式错误：缺少 boundary (missing multipart boundary)")
-    if content_length and content_length.isdigit() \
-            and int(content_length) > limits.max_request_bytes:
-        raise ApiError(413, f"请求超过 {_mb(limits.max_request_bytes)} 上限 (request too large)")
     spool_dir.mkdir(parents=True, exist_ok=True)
     collector = _Collector(limits, spool_dir)
     parser = MultipartParser(boundary, collector.callbacks())  # type: ignore[arg-type]

@@ -190,13 +190,15 @@ class TextScreener:
 
 
 def _drop_overlaps(findings: Sequence[Finding]) -> list[Finding]:
-    """Keep the first, longest finding where patterns overlap (a phone inside 联系电话…)."""
+    """Where patterns overlap, keep the most specific: the phone number itself rather than the
+    "联系电话：…" around it; among equals, the longest."""
     kept: list[Finding] = []
-    for finding in sorted(findings, key=lambda f: (f.start, -(f.end - f.start))):
-        if kept and finding.start < kept[-1].end:
+    for finding in sorted(findings, key=lambda f: (f.rule == "pattern:solicit",
+                                                   -(f.end - f.start), f.start)):
+        if any(finding.start < k.end and k.start < finding.end for k in kept):
             continue
         kept.append(finding)
-    return kept
+    return sorted(kept, key=lambda f: f.start)
 
 
 def verdict(findings: Iterable[dict[str, object]]) -> str:

@@ -125,6 +125,7 @@ def _celery(ctx: typer.Context, process: str) -> None:
         return
     worker = composition.celery_worker(context, runtime.components,
                                        composition.PROCESS_COMPONENT[process])
+    context.db.dispose()  # the pool forks: no child may inherit this process's connections
     worker.worker_main(["worker", "--loglevel", context.settings.log_level,
                         "--hostname", f"{process}@%h",
                         "--concurrency", str(context.settings.worker_concurrency),

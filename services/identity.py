@@ -125,4 +125,4 @@ def unit_names(session: Session) -> dict[str, Unit]:
 
 
 def user_names(session: Session) -> dict[int, str]:
-    return dict(session.execute(sa.select(User.id, User.name)).tuples().all())
+    return {user_id: name for user_id, name in session.execute(sa.select(User.id, User.name))}

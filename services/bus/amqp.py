@@ -8,6 +8,7 @@ confirms and silently drops a message that no queue is bound to yet.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 from collections.abc import Iterable, Sequence
@@ -54,7 +55,8 @@ class Topology:
     def task_queue(self, consumer: str) -> Queue:
         """The Celery queue that a Celery-run consumer's work goes through."""
         name = f"{self.queues[consumer].name}.tasks"
-        return Queue(name, Exchange(name, type="direct", durable=True), routing_key=name,
+        # a topic exchange: Celery's delayed delivery on quorum queues routes through topics
+        return Queue(name, Exchange(name, type="topic", durable=True), routing_key=name,
                      durable=True, queue_arguments=self.queue_arguments)
 
     @property
@@ -64,17 +66,16 @@ class Topology:
     def declare(self, connection: Connection) -> None:
         with connection.channel() as channel:
             for entity in self.entities:
-                entity.maybe_bind(channel)
-                entity.declare()
+                entity(channel).declare()  # a bound copy: these objects are shared by threads
 
 
-def connect(settings: Settings) -> Connection:
+def connect(settings: Settings, *, heartbeat: int = 30) -> Connection:
     # Confirms make every publish wait for the broker's ack: without them a publish during a
     # memory alarm or restart "succeeds" and the message is gone.
     return Connection(
         settings.broker_url,
         transport_options={"confirm_publish": True, "max_retries": 3},
-        heartbeat=30,
+        heartbeat=heartbeat,
         connect_timeout=10,
     )
 
@@ -85,10 +86,24 @@ class AmqpTransport:
     def __init__(self, settings: Settings, topology: Topology) -> None:
         self.settings = settings
         self.topology = topology
-        self.connection = connect(settings)
+        # No heartbeats: an idle relay sends none, and the broker would close it for that.
+        self.connection = connect(settings, heartbeat=0)
         self._declared = False
 
     def publish(self, session: Session, events: Sequence[Event]) -> None:
+        try:
+            self._publish(events)
+        except Exception:
+            self._reset()  # start the next attempt on a fresh connection
+            raise
+
+    def _reset(self) -> None:
+        with contextlib.suppress(Exception):
+            self.connection.release()
+        self.connection = connect(self.settings, heartbeat=0)
+        self._declared = False
+
+    def _publish(self, events: Sequence[Event]) -> None:
         if not self._declared:
             self.topology.declare(self.connection)
             self._declared = True

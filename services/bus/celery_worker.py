@@ -5,18 +5,22 @@ runs a thin bridge: it takes each event off the queue, sends it as a task to the
 queue (with publisher confirms), and only then acks the event. The pool runs the task: it calls
 the same handler, behind the same inbox, as every other runner. A crash anywhere repeats a step;
 the inbox drops the repeat.
+
+The pool process that ran a handler relays the events it wrote at once, for speed; a row it
+could not send stays in the outbox for the relay of any other process. The worker's main process
+runs no thread of ours: a thread alive at fork time can leave a lock held in the children.
 """
 
 from __future__ import annotations
 
 import logging
 import os
-import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from celery import Celery, bootsteps
+from celery.worker.consumer import Consumer as CeleryConsumer
 from kombu import Consumer
 from kombu.transport.base import Message
 
@@ -76,6 +80,7 @@ def make_celery(
         task_ignore_result=True,  # effects live in the database; no result backend needed
         worker_hijack_root_logger=False,
         worker_concurrency=settings.worker_concurrency,
+        worker_consumer=f"{__name__}:WorkerConsumer",
     )
     runtimes: dict[int, WorkerRuntime] = {}
 
@@ -91,7 +96,13 @@ def make_celery(
     @app.task(name=TASK_NAME, bind=True)
     def handle_event(task: Any, consumer: str, envelope: dict[str, Any]) -> bool:
         rt = runtime()
-        return deliver_with_retry(rt.db, rt.subscriptions[consumer], Event.from_dict(envelope))
+        handled = deliver_with_retry(rt.db, rt.subscriptions[consumer], Event.from_dict(envelope))
+        if rt.relay is not None:
+            try:
+                rt.relay.drain()
+            except Exception:  # the row stays in the outbox; another relay sends it
+                log.warning("could not relay now; left to the next relay", exc_info=True)
+        return handled
 
     class EventBridge(bootsteps.ConsumerStep):
         """Turns the events on each consumer's queue into tasks on its task queue."""
@@ -99,8 +110,7 @@ def make_celery(
         def get_consumers(self, channel: Any) -> list[Consumer]:
             topology.declare(channel.connection.client)
             for queue in task_queues:
-                queue.maybe_bind(channel)
-                queue.declare()
+                queue(channel).declare()
             return [
                 Consumer(channel, queues=[topology.queues[c]], on_message=self._bridge(c),
                          prefetch_count=20)
@@ -125,25 +135,14 @@ def make_celery(
 
             return on_message
 
-    class OutboxRelayStep(bootsteps.StartStopStep):
-        """Relays what the pool's handlers wrote to the outbox (they run in other processes)."""
-
-        def __init__(self, parent: Any, **kwargs: Any) -> None:
-            super().__init__(parent, **kwargs)
-            self.stop_event = threading.Event()
-            self.thread: threading.Thread | None = None
-
-        def start(self, parent: Any) -> None:
-            relay = runtime().relay
-            if relay is None:
-                return
-            self.thread = threading.Thread(target=relay.run, args=(self.stop_event,),
-                                           name="outbox-relay", daemon=True)
-            self.thread.start()
-
-        def stop(self, parent: Any) -> None:
-            self.stop_event.set()
-
     app.steps["consumer"].add(EventBridge)
-    app.steps["worker"].add(OutboxRelayStep)
     return app
+
+
+class WorkerConsumer(CeleryConsumer):
+    """Celery's consumer without native delayed delivery: Baosong sends no ETA or countdown
+    tasks, and the step would declare a ladder of ``celery_delayed_*`` queues for nothing."""
+
+    class Blueprint(CeleryConsumer.Blueprint):
+        default_steps = [s for s in CeleryConsumer.Blueprint.default_steps
+                         if not s.endswith(":DelayedDelivery")]

@@ -1,0 +1,213 @@
+"""What the tests share: real infrastructure for each run, sample photos, and an embedded
+pipeline that the tests drive step by step (no threads, so every test is deterministic)."""
+
+from __future__ import annotations
+
+import io
+import os
+import socket
+import subprocess
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import psycopg
+from fastapi.testclient import TestClient
+from PIL import Image
+
+from services import app as composition
+from services.bus.local import LocalConsumer, LocalTransport
+from services.context import Context
+from services.identity import add_unit, add_user
+from services.outbox import Relay
+from services.runtime import subscriptions_of
+from services.settings import Settings
+
+PG_ADMIN_URL = os.environ.get("BAOSONG_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
+AMQP_HOST = os.environ.get("BAOSONG_TEST_AMQP_HOST", "127.0.0.1:5672")
+
+
+# --- infrastructure -----------------------------------------------------------------------------
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@contextmanager
+def postgres_database() -> Iterator[str]:
+    """A fresh database on the running PostgreSQL, dropped afterwards."""
+    name = f"baosong_t_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    base = PG_ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://")
+    try:
+        yield f"{base}/{name}"
+    finally:
+        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _rabbitmqctl(*args: str) -> None:
+    subprocess.run(["rabbitmqctl", "-q", *args], check=True, capture_output=True, timeout=120)
+
+
+@contextmanager
+def rabbitmq_vhost() -> Iterator[str]:
+    """A vhost of its own on the running RabbitMQ, deleted afterwards."""
+    vhost = f"baosong-test-{uuid.uuid4().hex[:10]}"
+    _rabbitmqctl("add_vhost", vhost)
+    _rabbitmqctl("set_permissions", "-p", vhost, "guest", ".*", ".*", ".*")
+    try:
+        yield f"amqp://guest:guest@{AMQP_HOST}/{vhost}"
+    finally:
+        _rabbitmqctl("delete_vhost", vhost)
+
+
+@contextmanager
+def s3_server() -> Iterator[str]:
+    """moto's S3 server on a loopback port: the stand-in for MinIO."""
+    from moto.server import ThreadedMotoServer
+
+    port = free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.stop()
+
+
+def s3_settings(endpoint: str) -> dict[str, Any]:
+    return {"s3_endpoint": endpoint, "s3_access_key": "testing", "s3_secret_key": "testing",
+            "uploads_bucket": f"up-{uuid.uuid4().hex[:8]}",
+            "site_bucket": f"site-{uuid.uuid4().hex[:8]}"}
+
+
+def wait_until(check: Callable[[], Any], timeout: float = 30.0, every: float = 0.1,
+               what: str = "condition") -> Any:
+    deadline = time.monotonic() + timeout
+    while True:
+        result = check()
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+        time.sleep(every)
+
+
+# --- photos -------------------------------------------------------------------------------------
+
+def photo(size: tuple[int, int] = (1600, 1200), color: tuple[int, int, int] = (30, 120, 200),
+          fmt: str = "JPEG", mode: str = "RGB", exif: Image.Exif | None = None,
+          seed: int = 0) -> bytes:
+    """A photo with some structure (so perceptual hashes differ between seeds)."""
+    image = Image.new("RGB", size, color)
+    step = max(size) // 8 or 1
+    for i in range(0, size[0], step):
+        shade = ((i * 37 + seed * 91) % 255, (seed * 53) % 255, (i * 11) % 255)
+        image.paste(shade, (i, (seed * 17) % max(1, size[1] // 2), min(size[0], i + step // 2),
+                            size[1]))
+    if mode != "RGB":
+        image = image.convert(mode)
+    out = io.BytesIO()
+    kwargs: dict[str, Any] = {"exif": exif} if exif is not None else {}
+    image.save(out, fmt, **kwargs)
+    return out.getvalue()
+
+
+def gps_exif(orientation: int = 1) -> Image.Exif:
+    exif = Image.Exif()
+    exif[0x0112] = orientation  # Orientation
+    exif[0x010F] = "TestCam"  # Make
+    gps = exif.get_ifd(0x8825)
+    gps[1] = "N"
+    gps[2] = (31.0, 14.0, 0.0)
+    gps[3] = "E"
+    gps[4] = (121.0, 28.0, 0.0)
+    return exif
+
+
+def huge_png_header(width: int = 25_000, height: int = 20_000) -> bytes:
+    """A tiny PNG whose header claims ``width``×``height`` pixels (a decompression bomb)."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (struct.pack(">I", len(data)) + kind + data
+                + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header)
+            + chunk(b"IDAT", zlib.compress(b"\x00" * 64)) + chunk(b"IEND", b""))
+
+
+# --- the embedded pipeline, driven step by step ---------------------------------------------------
+
+class Pipeline:
+    """The whole pipeline in this process on the embedded bus, with no background threads:
+    ``settle()`` relays and delivers until nothing moves."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.ctx: Context = composition.build_context(settings)
+        composition.prepare(self.ctx)
+        self.components = composition.build_components(self.ctx)
+        subscriptions = subscriptions_of(self.components)
+        transport = LocalTransport(self.ctx.db, subscriptions)
+        self.relay = Relay(self.ctx.db, transport)
+        self.consumers = [LocalConsumer(self.ctx.db, s, lease_seconds=30, delivery_limit=5)
+                          for s in subscriptions]
+        self.app = composition.create_app(self.ctx, self.components)
+        self.client = TestClient(self.app)
+
+    def settle(self, rounds: int = 50) -> None:
+        for _ in range(rounds):
+            moved = self.relay.drain()
+            for consumer in self.consumers:
+                moved += consumer.drain()
+            if not moved:
+                return
+        raise AssertionError("the pipeline did not settle")
+
+    def unit(self, slug: str, name: str, kind: str = "county", site: str | None = None) -> str:
+        with self.ctx.db.transaction() as session:
+            add_unit(session, slug, name, kind, site)
+        return slug
+
+    def user(self, name: str, role: str = "informant", unit: str | None = None) -> str:
+        with self.ctx.db.transaction() as session:
+            _, token = add_user(session, name, role, unit)
+        return token
+
+    def upload(self, token: str, *, kind: str = "article", title: str = "测试标题",
+               body: str = "", photos: list[bytes] | None = None,
+               captions: list[str] | None = None, key: str | None = None,
+               extra: dict[str, str] | None = None, path: str = "/api/submissions",
+               filenames: list[str] | None = None) -> Any:
+        data: dict[str, Any] = {"kind": kind, "title": title}
+        if body:
+            data["body"] = body
+        if captions:
+            data["captions"] = captions
+        data.update(extra or {})
+        names = filenames or [f"photo-{i}.jpg" for i in range(len(photos or []))]
+        files = [("photos", (name, content, "image/jpeg"))
+                 for name, content in zip(names, photos or [], strict=True)]
+        headers = {"Authorization": f"Bearer {token}"}
+        if key:
+            headers["Idempotency-Key"] = key
+        return self.client.post(path, data=data, files=files or None, headers=headers)
+
+    def get(self, path: str, token: str, **params: Any) -> Any:
+        return self.client.get(path, params=params, headers={"Authorization": f"Bearer {token}"})
+
+    def post(self, path: str, token: str, json: Any = None) -> Any:
+        return self.client.post(path, json=json, headers={"Authorization": f"Bearer {token}"})
+
+    def close(self) -> None:
+        self.client.close()
+        self.ctx.db.dispose()
