@@ -17,7 +17,7 @@ import logging
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from celery import Celery, bootsteps
 from celery.worker.consumer import Consumer as CeleryConsumer
@@ -144,5 +144,6 @@ class WorkerConsumer(CeleryConsumer):
     tasks, and the step would declare a ladder of ``celery_delayed_*`` queues for nothing."""
 
     class Blueprint(CeleryConsumer.Blueprint):
-        default_steps = [s for s in CeleryConsumer.Blueprint.default_steps
-                         if not s.endswith(":DelayedDelivery")]
+        default_steps: ClassVar[list[str]] = [
+            s for s in CeleryConsumer.Blueprint.default_steps
+            if not s.endswith(":DelayedDelivery")]

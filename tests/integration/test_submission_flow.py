@@ -93,7 +93,8 @@ def test_article_with_contact_details_waits_for_a_moderator(city: City) -> None:
 
 def test_moderator_approval_publishes_a_flagged_item(city: City) -> None:
     p = city.pipeline
-    sid = p.upload(city.informant, title="招商推介会", body="详情咨询电话：0571-88776655。").json()["id"]
+    body = "详情咨询电话：0571-88776655。"
+    sid = p.upload(city.informant, title="招商推介会", body=body).json()["id"]
     p.settle()
     assert p.get(f"/api/submissions/{sid}", city.informant).json()["status"] == "flagged"
     assert p.post(f"/api/moderation/{sid}/decision", city.moderator,
@@ -115,7 +116,8 @@ def test_blocked_word_rejects_at_once_with_the_word_as_reason(city: City) -> Non
 
 def test_returned_item_is_revised_and_linked_to_the_original(city: City) -> None:
     p = city.pipeline
-    sid = p.upload(city.informant, title="活动报道", body="报名请加微信 abc12345 咨询。").json()["id"]
+    body = "报名请加微信 abc12345 咨询。"
+    sid = p.upload(city.informant, title="活动报道", body=body).json()["id"]
     p.settle()
     p.post(f"/api/moderation/{sid}/decision", city.moderator,
            {"action": "return", "reason": "请删去联系方式"})

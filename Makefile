@@ -1,0 +1,43 @@
+# The two commands of README.md, and the pieces they are made of.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+
+.PHONY: up test install install-test browser lint unit check bench clean
+
+## make up: install and run the whole pipeline on the embedded default, with demo data
+up: install
+	$(BIN)/baosong up --demo
+
+## make test: install what the tests need and run the whole suite (lint, types, tests)
+test: install-test browser lint
+	$(BIN)/pytest -p no:cacheprovider --junitxml=test-results/junit.xml
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+install: $(BIN)/python
+	$(BIN)/pip install -q -e .
+
+install-test: $(BIN)/python
+	$(BIN)/pip install -q -e '.[test]'
+
+# Debian's Chromium for the browser tests (Playwright drives it; it never downloads a browser)
+browser:
+	@test -x /usr/bin/chromium || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
+	@test -d node_modules/axe-core || npm install --no-save --silent axe-core@4
+
+lint:
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+	$(BIN)/lint-imports
+
+unit: install-test
+	$(BIN)/pytest tests/unit -q
+
+bench: install-test
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) var test-results node_modules
