@@ -3,11 +3,22 @@
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
+import pytest
 from PIL import Image
 
+from services.settings import Settings
 from tests.conftest import City
 from tests.support import gps_exif, photo
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
+    """Every flow here runs on the embedded SQLite and on PostgreSQL."""
+    url = "" if request.param == "sqlite" else request.getfixturevalue("pg_url")
+    return Settings(data_dir=tmp_path / "var", database_url=url,  # type: ignore[call-arg]
+                    _env_file=None)
 
 ARTICLE = ("11月20日，青山县召开全县工业经济运行分析会，总结前三季度工业经济运行情况。"
            "前三季度全县规模以上工业增加值同比增长8.2%，高于全市平均水平。")

@@ -1,0 +1,82 @@
+"""The distributed mode end to end: the API, a Celery moderation worker, a Celery publisher and
+the kombu scoring consumer as separate processes on RabbitMQ, PostgreSQL and an S3 server."""
+
+from __future__ import annotations
+
+import signal
+import uuid
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.e2e.processes import Baosong, api, upload, wait_for_http
+from tests.support import free_port, photo, wait_until
+
+pytestmark = pytest.mark.e2e
+
+BODY = "华远机械智能制造车间正式投产，引进数控加工中心和工业机器人，生产效率提升三成以上。"
+
+
+def _status(client: httpx.Client, submission_id: int) -> str:
+    status: str = client.get(f"/api/submissions/{submission_id}").json()["status"]
+    return status
+
+
+def test_submissions_flow_through_separate_processes_on_real_infrastructure(
+        tmp_path: Path, pg_url: str, amqp_url: str, s3_endpoint: str) -> None:
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    tag = uuid.uuid4().hex[:8]
+    app = Baosong(tmp_path, port=port, database_url=pg_url, broker_url=amqp_url,
+                  s3_endpoint=s3_endpoint, s3_access_key="testing", s3_secret_key="testing",
+                  uploads_bucket=f"up-{tag}", site_bucket=f"site-{tag}",
+                  exchange=f"baosong.events.{tag}", queue_prefix=f"baosong-{tag}",
+                  worker_concurrency=2)
+    app.run("migrate")
+    app.run("units", "add", "huayuan", "--name", "华远机械股份有限公司", "--kind", "enterprise")
+    informant = api(base, app.token("陈静", "informant", "huayuan"))
+    moderator = api(base, app.token("周敏", "moderator"))
+    for name in ("api", "worker", "publisher", "scoring"):
+        app.start(name, name)
+    wait_for_http(base)
+
+    article = upload(informant, kind="article", title="华远机械智能制造车间投产", body=BODY,
+                     photos=[photo(seed=1), photo(seed=2)], captions=["车间全景", "机器人"])
+    flagged = upload(informant, kind="article", title="新品上市",
+                     body="新品上市，欢迎订购，联系电话：13812345678。")
+    assert article.status_code == flagged.status_code == 202
+    article_id, flagged_id = article.json()["id"], flagged.json()["id"]
+
+    wait_until(lambda: _status(informant, article_id) == "published", timeout=60,
+               what="the article to be published")
+    page = httpx.get(f"{base}/site/articles/{article_id}.html")
+    assert page.status_code == 200 and "车间全景" in page.text
+
+    wait_until(lambda: _status(informant, flagged_id) == "flagged", timeout=30,
+               what="the advertising article to be flagged")
+    queue = moderator.get("/api/moderation/queue").json()["items"]
+    assert [item["id"] for item in queue] == [flagged_id]
+    assert moderator.post(f"/api/moderation/{flagged_id}/decision",
+                          json={"action": "approve"}).status_code == 200
+    wait_until(lambda: _status(informant, flagged_id) == "published", timeout=60,
+               what="the approved article to be published")
+
+    # a worker killed with its pool in the middle of a burst: its tasks run again elsewhere
+    burst = [upload(informant, key=f"photo-{n}", kind="photo", title=f"厂区风貌{n}",
+                    photos=[photo((1200, 900), seed=20 + n)]).json()["id"] for n in range(8)]
+    app.kill("worker", signal.SIGKILL)
+    app.start("worker-2", "worker")
+    wait_until(lambda: all(_status(informant, i) == "published" for i in burst), timeout=90,
+               what="every photo of the burst to be published")
+
+    lines = moderator.get("/api/scores/ledger").json()["lines"]
+    published = sorted(line["submission"] for line in lines
+                       if line["rule"].startswith("published"))
+    assert published == sorted([article_id, flagged_id, *burst])  # each counted once
+    scores = informant.get("/api/scores").json()
+    assert scores["units"][0] == {**scores["units"][0], "unit": "huayuan",
+                                  "points": 2 + 2 + len(burst)}
+    ready = httpx.get(f"{base}/readyz").json()
+    assert ready["status"] == "ok", ready
+    app.stop_all()
