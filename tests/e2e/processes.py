@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -53,10 +54,8 @@ class Baosong:
     def kill(self, name: str, sig: int = signal.SIGKILL) -> None:
         """Kill the process and all it started (a Celery worker's pool, say), as a crash would."""
         process = self.running.pop(name)
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, sig)
-        except ProcessLookupError:
-            pass
         process.wait(30)
         self._logs.pop(name).close()
 

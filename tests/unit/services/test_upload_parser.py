@@ -73,7 +73,7 @@ def test_a_body_cut_off_in_a_file_is_refused(tmp_path: Path) -> None:
 
 
 def test_a_plain_form_without_files_is_accepted(tmp_path: Path) -> None:
-    form = parse("kind=article&title=%E6%A0%87%E9%A2%98".encode(), tmp_path,
+    form = parse(b"kind=article&title=%E6%A0%87%E9%A2%98", tmp_path,
                  "application/x-www-form-urlencoded")
     assert form.fields == {"kind": ["article"], "title": ["标题"]}
 
