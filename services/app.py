@@ -120,7 +120,7 @@ def celery_worker(ctx: Context, components: Sequence[Component], name: str) -> C
                        [s.consumer for s in consumers_of(components, name)], build_runtime)
 
 
-def _ready(ctx: Context) -> dict[str, str]:
+def readiness(ctx: Context) -> dict[str, str]:
     checks: dict[str, str] = {}
     for name, probe in (("database", ctx.db.ping), ("uploads", ctx.uploads.ping),
                         ("site", ctx.site.ping)):
@@ -168,7 +168,7 @@ def create_app(ctx: Context, components: Sequence[Component]) -> FastAPI:
 
     @app.get("/readyz", tags=["health"])
     def readyz(ctx: ContextDep) -> JSONResponse:
-        checks = _ready(ctx)
+        checks = readiness(ctx)
         ok = all(v.startswith("ok") for v in checks.values())
         return JSONResponse({"status": "ok" if ok else "unavailable", "checks": checks},
                             status_code=200 if ok else 503)

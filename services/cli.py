@@ -158,6 +158,16 @@ def scoring_process(ctx: typer.Context) -> None:
 
 
 @cli.command()
+def check(ctx: typer.Context) -> None:
+    """检查数据库、消息队列和对象存储是否可用；不可用时退出码为 1 (readiness check)."""
+    checks = composition.readiness(cli_context(ctx))
+    for name, state in checks.items():
+        typer.echo(f"{name}: {state}")
+    if not all(state.startswith("ok") for state in checks.values()):
+        raise typer.Exit(1)
+
+
+@cli.command()
 def migrate(ctx: typer.Context) -> None:
     """更新数据库结构 (bring the database schema up to date)."""
     context = cli_context(ctx)

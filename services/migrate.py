@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -20,4 +21,17 @@ def alembic_config(url: str, metadata: sa.MetaData | None = None) -> Config:
 
 
 def upgrade(url: str, metadata: sa.MetaData | None = None) -> None:
-    command.upgrade(alembic_config(url, metadata), "heads")
+    """Upgrade to the newest schema; safe when several processes start at once."""
+    url_info = sa.engine.make_url(url)
+    if url_info.get_backend_name() != "sqlite" or not url_info.database:
+        command.upgrade(alembic_config(url, metadata), "heads")  # PostgreSQL locks in env.py
+        return
+    # SQLite runs DDL outside transactions: a lock file beside the database serialises us
+    lock_path = Path(url_info.database).with_suffix(".migrate.lock")
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    with lock_path.open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            command.upgrade(alembic_config(url, metadata), "heads")
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)

@@ -29,6 +29,10 @@ def run_migrations_online() -> None:
         context.configure(connection=connection, target_metadata=target_metadata,
                           render_as_batch=connection.dialect.name == "sqlite")
         with context.begin_transaction():
+            if connection.dialect.name == "postgresql":
+                # processes that start together migrate one after the other (the lock ends
+                # with the transaction); the later ones then find nothing left to do
+                connection.exec_driver_sql("SELECT pg_advisory_xact_lock(2026112801)")
             context.run_migrations()
 
 

@@ -1,0 +1,52 @@
+"""The deployment files agree with the code (no Docker engine runs here to try them)."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+import typer
+import yaml
+
+from services.cli import cli
+from services.settings import Settings
+
+ROOT = Path(__file__).resolve().parents[2]
+COMPOSE = yaml.safe_load((ROOT / "deploy" / "compose.yaml").read_text())
+DOCKERFILE = (ROOT / "deploy" / "Dockerfile").read_text()
+
+
+def _baosong_services() -> dict[str, dict[str, object]]:
+    return {name: svc for name, svc in COMPOSE["services"].items()
+            if svc.get("image") == "baosong:latest"}
+
+
+def test_compose_runs_every_component_with_two_moderation_workers() -> None:
+    commands = {name: svc["command"] for name, svc in _baosong_services().items()}
+    assert {tuple(c) for c in commands.values()} >= {
+        ("baosong", "api"), ("baosong", "worker"), ("baosong", "publisher"),
+        ("baosong", "scoring"), ("baosong", "migrate")}
+    assert COMPOSE["services"]["worker"]["deploy"]["replicas"] == 2
+    assert {"postgres", "rabbitmq", "minio"} <= set(COMPOSE["services"])
+
+
+def test_every_long_running_service_has_a_health_check() -> None:
+    for name, svc in COMPOSE["services"].items():
+        if name == "migrate":
+            continue
+        assert "test" in svc["healthcheck"], name
+
+
+def test_compose_settings_and_commands_exist_in_the_code() -> None:
+    fields = {f"BAOSONG_{name.upper()}" for name in Settings.model_fields}
+    commands = set(typer.main.get_command(cli).commands)  # type: ignore[attr-defined]
+    for name, svc in _baosong_services().items():
+        assert set(svc["environment"]) <= fields, name
+        assert svc["command"][1] in commands, name
+
+
+def test_the_image_holds_every_package_the_project_ships() -> None:
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    for pattern in pyproject["tool"]["setuptools"]["packages"]["find"]["include"]:
+        package = pattern.rstrip("*")
+        assert f"COPY {package} ./{package}" in DOCKERFILE, package
