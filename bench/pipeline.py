@@ -62,8 +62,9 @@ def measure(mode: str, app: Baosong, base: str) -> dict[str, float]:
     # drain what the load left behind, so the latency samples do not queue behind it
     deadline = time.monotonic() + 600
     while time.monotonic() < deadline:
-        pending = informant.get("/api/submissions", params={"status": "received"}).json()
-        if pending["total"] == 0:
+        in_flight = sum(informant.get("/api/submissions", params={"status": s}).json()["total"]
+                        for s in ("received", "screening", "approved"))
+        if in_flight == 0:
             break
         time.sleep(0.5)
 

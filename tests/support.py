@@ -71,8 +71,11 @@ def rabbitmq_vhost() -> Iterator[str]:
 @contextmanager
 def s3_server() -> Iterator[str]:
     """moto's S3 server on a loopback port: the stand-in for MinIO."""
+    import logging
+
     from moto.server import ThreadedMotoServer
 
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # one log line per request otherwise
     port = free_port()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()
