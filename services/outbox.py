@@ -17,6 +17,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from services.db import Base, Database, UTCDateTime, utcnow
 from services.events import Event
+from services.polling import poll_until_stopped
 
 log = logging.getLogger(__name__)
 
@@ -101,16 +102,5 @@ class Relay:
 
     def run(self, stop: threading.Event) -> None:
         """Relay until ``stop`` is set, backing off while the transport or database is down."""
-        backoff = 0.0
-        while not stop.is_set():
-            try:
-                sent = self.drain()
-                backoff = 0.0
-            except Exception:
-                backoff = min(max(backoff * 2, 0.5), 15.0)
-                log.exception("outbox relay failed; retrying in %.1fs", backoff)
-                stop.wait(backoff)
-                continue
-            if not sent:
-                self.wake.wait(self.poll_seconds)
-                self.wake.clear()
+        poll_until_stopped(self.drain, stop=stop, wake=self.wake, poll_seconds=self.poll_seconds,
+                           name="outbox relay")

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from services.db import Base, Database, UTCDateTime, utcnow
 from services.events import Event, InvalidEvent
 from services.inbox import Subscription, deliver
+from services.polling import poll_until_stopped
 
 log = logging.getLogger(__name__)
 
@@ -164,16 +165,5 @@ class LocalConsumer:
         return handled
 
     def run(self, stop: threading.Event) -> None:
-        backoff = 0.0
-        while not stop.is_set():
-            try:
-                handled = self.drain()
-                backoff = 0.0
-            except Exception:  # the database itself is failing: wait and try again
-                backoff = min(max(backoff * 2, 0.5), 15.0)
-                log.exception("consumer %s cannot reach the database", self.queue)
-                stop.wait(backoff)
-                continue
-            if not handled:
-                self.wake.wait(self.poll_seconds)
-                self.wake.clear()
+        poll_until_stopped(self.drain, stop=stop, wake=self.wake, poll_seconds=self.poll_seconds,
+                           name=f"consumer {self.queue}")
