@@ -93,6 +93,7 @@ def _component(ctx: typer.Context, process: str) -> tuple[Context, Runtime]:
     runtime = Runtime(context, components)
     if context.settings.embedded_bus:  # several processes can share the embedded queue too
         runtime.start_embedded(consume=[s for c in mine for s in c.subscriptions])
+    runtime.start_jobs([job for c in mine for job in c.jobs])
     return context, runtime
 
 
@@ -153,7 +154,6 @@ def scoring_process(ctx: typer.Context) -> None:
         runtime.start_relay(topology)
         runtime.start_amqp_consumers(topology, composition.consumers_of(runtime.components,
                                                                          "scoring"))
-    runtime.start_jobs([j for c in runtime.components if c.name == "scoring" for j in c.jobs])
     _wait_for_signal(runtime)
 
 
