@@ -248,7 +248,7 @@
   function busy(on) {
     $("send").disabled = on;
     $("abort").hidden = !on;
-    $("progress-box").hidden = !on && !$("progress-box").dataset.keep;
+    if (on) $("progress-box").hidden = false;  // stays after the upload, showing how far it got
     form.setAttribute("aria-busy", on ? "true" : "false");
   }
 
