@@ -12,7 +12,7 @@ import socket
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -103,6 +103,24 @@ def browser() -> Iterator[Browser]:
         chromium.close()
 
 
+Opener = Callable[..., tuple[Page, "Problems"]]
+
+
+@pytest.fixture
+def open_page(browser: Browser, server: Server) -> Iterator[Opener]:
+    """Sign someone in, in a browser context of their own; closed when the test ends."""
+    pages: list[Page] = []
+
+    def opener(who: str, **options: Any) -> tuple[Page, Problems]:
+        page, problems = open_as(browser, server, who, **options)
+        pages.append(page)
+        return page, problems
+
+    yield opener
+    for page in pages:
+        page.context.close()
+
+
 class FlakyConnection:
     """A connection between the browser and the server that loses the answer to the next
     upload: the server gets the whole request and answers, the browser sees the line drop."""
@@ -149,6 +167,13 @@ class FlakyConnection:
     def close(self) -> None:
         self.server.shutdown()
         self.server.server_close()
+
+
+@pytest.fixture
+def flaky(server: Server) -> Iterator[FlakyConnection]:
+    connection = FlakyConnection(server.url)
+    yield connection
+    connection.close()
 
 
 class Problems(list[str]):
@@ -200,9 +225,8 @@ def serious_violations(page: Page) -> list[str]:
 
 
 def test_an_article_goes_from_the_desk_through_the_queue_to_the_portal(
-        browser: Browser, server: Server, tmp_path: Path) -> None:
-    flaky = FlakyConnection(server.url)
-    desk, desk_problems = open_as(browser, server, "王晓明", via=flaky.url)
+        open_page: Opener, server: Server, flaky: FlakyConnection, tmp_path: Path) -> None:
+    desk, desk_problems = open_page("王晓明", via=flaky.url)
     assert desk.url.endswith("/desk")
 
     # the form: a courtesy check refuses what is not a photo before anything is uploaded
@@ -239,7 +263,7 @@ def test_an_article_goes_from_the_desk_through_the_queue_to_the_portal(
     wait_until(lambda: server.status("王晓明", first) == "flagged", what="screening")
 
     # moderator 1 opens the queue: j opens and claims the oldest item, its findings marked
-    queue, queue_problems = open_as(browser, server, "周敏")
+    queue, queue_problems = open_page("周敏")
     assert queue.url.endswith("/queue")
     expect(queue.locator(f"#q-{first}")).to_be_visible()
     queue.keyboard.press("j")
@@ -253,7 +277,7 @@ def test_an_article_goes_from_the_desk_through_the_queue_to_the_portal(
     assert queue.locator("#photo-grid img").first.evaluate("i => i.naturalWidth") == 1600
 
     # moderator 2 sees who has it and cannot decide it
-    other, other_problems = open_as(browser, server, "吴芳")
+    other, other_problems = open_page("吴芳")
     expect(other.locator(f"#q-{first}")).to_contain_text("周敏 处理中")
     other.locator(f"#q-{first} .q-open").click()
     expect(other.locator("#claim-line")).to_contain_text("周敏 正在处理")
@@ -314,11 +338,10 @@ def test_an_article_goes_from_the_desk_through_the_queue_to_the_portal(
     assert "0571-88776655" not in article.text
     expect(desk.locator(f"#item-{first}")).to_contain_text(f"已重新提交为 #{second}")
     assert desk_problems + queue_problems + other_problems == []
-    flaky.close()
 
 
 def test_bulk_approval_from_the_queue_skips_an_item_claimed_by_someone_else(
-        browser: Browser, server: Server) -> None:
+        open_page: Opener, server: Server) -> None:
     with server.api("李娜") as api:
         ids = [api.post("/api/submissions", data={
             "kind": "article", "title": f"临江区招商推介会{n}",
@@ -328,7 +351,7 @@ def test_bulk_approval_from_the_queue_skips_an_item_claimed_by_someone_else(
         wait_until(lambda sid=sid: server.status("李娜", sid) == "flagged", what="screening")
     with server.api("吴芳") as api:
         assert api.post(f"/api/moderation/{ids[2]}/claim").status_code == 200
-    queue, problems = open_as(browser, server, "周敏")
+    queue, problems = open_page("周敏")
     for sid in ids:
         queue.locator(f"#q-{sid} input[type=checkbox]").check()
     expect(queue.locator("#selected-count")).to_have_text("已选 3 份")
@@ -356,8 +379,8 @@ def _box(page: Page, selector: str) -> dict[str, float]:
 
 @pytest.mark.parametrize("width", [390, 1440])
 def test_the_desk_fits_a_phone_and_a_desktop_and_passes_axe(
-        browser: Browser, server: Server, width: int) -> None:
-    page, problems = open_as(browser, server, "王晓明", width=width, height=844)
+        open_page: Opener, server: Server, width: int) -> None:
+    page, problems = open_page("王晓明", width=width, height=844)
     expect(page.locator("#my-items > li").first).to_be_visible()
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"desk-{width}.png"), full_page=True)
@@ -379,14 +402,14 @@ def test_the_desk_fits_a_phone_and_a_desktop_and_passes_axe(
 
 @pytest.mark.parametrize("width", [390, 1440])
 def test_the_queue_fits_a_phone_and_a_desktop_and_passes_axe(
-        browser: Browser, server: Server, width: int) -> None:
+        open_page: Opener, server: Server, width: int) -> None:
     with server.api("王晓明") as api:
         sid = api.post("/api/submissions", data={
             "kind": "article", "title": f"排版检查稿件（{width}）",
             "body": "园区新签约项目三个。咨询热线：13812345678，也可加微信 yq2026abc 了解。"}
         ).json()["id"]
     wait_until(lambda: server.status("王晓明", sid) == "flagged", what="screening")
-    page, problems = open_as(browser, server, "周敏", width=width, height=844)
+    page, problems = open_page("周敏", width=width, height=844)
     expect(page.locator(f"#q-{sid}")).to_be_visible()
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"queue-list-{width}.png"), full_page=True)
