@@ -18,6 +18,7 @@ from __future__ import annotations
 import hmac
 import secrets
 from dataclasses import dataclass
+from http.cookies import CookieError, SimpleCookie
 from typing import Annotated
 from urllib.parse import quote, urlsplit
 
@@ -28,7 +29,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from services import web_pages
 from services.http import SESSION_COOKIE, get_context
-from services.identity import Principal, Role, authenticate
+from services.identity import Principal, Role, Unit, authenticate
 from services.settings import Settings
 
 LOGIN_COOKIE = "baosong_login"  # the login form's own CSRF nonce, before there is a session
@@ -132,8 +133,6 @@ class CsrfMiddleware:
         await self.app(scope, receive, send)
 
     def _session(self, cookie_header: str) -> WebSession | None:
-        from http.cookies import CookieError, SimpleCookie
-
         jar: SimpleCookie = SimpleCookie()
         try:
             jar.load(cookie_header)
@@ -168,30 +167,26 @@ class PageForbidden(Exception):
         self.user, self.page, self.roles = user, page, roles
 
 
-def _signed_in(request: Request) -> tuple[Principal, WebSession] | None:
+def _signed_in(request: Request) -> PageUser | None:
     cookie = request.cookies.get(SESSION_COOKIE)
     session = _codec(request).load(cookie) if cookie else None
     if session is None:
         return None
-    from services.identity import Unit
-
     with get_context(request).db.session() as db:
         principal = authenticate(db, session.token)
-        if principal is not None and principal.unit:
-            unit = db.get(Unit, principal.unit)
-            request.state.unit_name = unit.name if unit else principal.unit
-    return (principal, session) if principal is not None else None
+        if principal is None:
+            return None
+        unit = db.get(Unit, principal.unit) if principal.unit else None
+    return PageUser(principal=principal, csrf=session.csrf, unit_name=unit.name if unit else "")
 
 
 def page_user(request: Request) -> PageUser:
     """The signed-in user of a page; a visitor who is not signed in is sent to ``/login``."""
-    found = _signed_in(request)
-    if found is None:
+    user = _signed_in(request)
+    if user is None:
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         raise LoginRequired(target)
-    principal, session = found
-    return PageUser(principal=principal, csrf=session.csrf,
-                    unit_name=getattr(request.state, "unit_name", ""))
+    return user
 
 
 PageUserDep = Annotated[PageUser, Depends(page_user)]
@@ -224,7 +219,8 @@ def _login_page(request: Request, *, error: str = "", next_path: str | None = No
     cookie, nonce = _codec(request).login_nonce()
     found = _signed_in(request)
     response = web_pages.render(request, "login.html", status=status, csrf=nonce, error=error,
-                                next_path=next_path or "", current=found[0] if found else None,
+                                next_path=next_path or "",
+                                current=found.principal if found else None,
                                 role_labels=ROLE_LABELS, home_by_role=HOME_BY_ROLE)
     response.set_cookie(LOGIN_COOKIE, cookie, max_age=LOGIN_FORM_SECONDS, httponly=True,
                         samesite="strict", secure=_secure(request), path="/login")
