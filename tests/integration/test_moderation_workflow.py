@@ -5,13 +5,24 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 
 from moderation.models import Review
 from services.outbox import OutboxMessage
+from services.settings import Settings
 from tests.conftest import City
 from tests.support import photo
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
+    """Claims take row locks and the audit log is guarded by triggers: run on both databases."""
+    url = "" if request.param == "sqlite" else request.getfixturevalue("pg_url")
+    return Settings(data_dir=tmp_path / "var", database_url=url,  # type: ignore[call-arg]
+                    _env_file=None)
 
 FLAGGED_BODY = "青山县举办招商推介会，详情咨询电话：0571-88776655。"
 
