@@ -23,9 +23,11 @@ install: $(BIN)/python
 install-test: $(BIN)/python
 	$(BIN)/pip install -q -e '.[test]'
 
-# Debian's Chromium for the browser tests (Playwright drives it; it never downloads a browser)
+# Debian's Chromium for the browser tests (Playwright drives it; it never downloads a browser),
+# a Chinese font so that its screenshots show text, and axe-core for the accessibility checks
 browser:
 	@test -x /usr/bin/chromium || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
+	@fc-list :lang=zh | grep -q . || (apt-get update -qq && apt-get install -y -qq fonts-wqy-microhei >/dev/null)
 	@test -d node_modules/axe-core || npm install --no-save --silent axe-core@4
 
 lint:

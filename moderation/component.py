@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from moderation import handlers, routes
+from moderation import handlers, pages, review_api, routes
 from moderation.lexicon import Lexicon
 from services.component import Component
 from services.context import Context
@@ -11,5 +11,5 @@ def build(ctx: Context) -> Component:
     return Component(
         name="moderation",
         subscriptions=[handlers.subscription(ctx, lexicon)],
-        routers=[routes.router, routes.lexicon_router(lexicon)],
+        routers=[routes.router, review_api.router, routes.lexicon_router(lexicon), pages.router],
     )

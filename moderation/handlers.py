@@ -37,6 +37,7 @@ def decision_event(review: Review, state: ReviewState, *, by: str, reason: str =
     data.update(by=by, reason=reason, findings=review.findings)
     if state == ReviewState.APPROVED:  # the publisher needs the whole item
         data.update(
+            approved_hash=content.get("content_hash"),  # the approval holds for this content only
             title=content["title"], body=content["body"], column=content["column"],
             informant_name=content.get("informant_name", ""),
             photos=[{**p, **(review.photos[i] if i < len(review.photos) else {})}

@@ -10,24 +10,23 @@ from fastapi import APIRouter, Path, Query
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 
+from moderation import claims, decisions
 from moderation import lexicon as lex
-from moderation.handlers import decision_event
 from moderation.lexicon import Lexicon, LexiconError
 from moderation.models import Review, ReviewState
-from services import audit, outbox
+from services import audit
 from services.db import utcnow
 from services.http import ApiError, ContextDep, CurrentUser, not_found, require_role
-from services.identity import Role, unit_names, user_names
+from services.identity import Principal, Role, unit_names, user_names
 
 router = APIRouter(tags=["moderation"])
-
-ACTION_STATES = {"approve": ReviewState.APPROVED, "reject": ReviewState.REJECTED,
-                 "return": ReviewState.RETURNED}
 
 
 class DecisionIn(BaseModel):
     action: Literal["approve", "reject", "return"]
     reason: str = Field(default="", max_length=2000)
+    # the content the moderator saw: refused with 409 if it is not what was screened
+    content_hash: str | None = Field(default=None, max_length=64)
 
 
 class LexiconEntryIn(BaseModel):
@@ -37,9 +36,10 @@ class LexiconEntryIn(BaseModel):
 
 
 def queue_item(review: Review, names: dict[int, str], units: dict[str, Any],
-               now: dt.datetime) -> dict[str, Any]:
+               now: dt.datetime, viewer: Principal | None = None) -> dict[str, Any]:
     content = review.content
     unit = units.get(review.unit_slug)
+    holder = claims.holder(review, now)
     return {
         "id": review.submission_id,
         "kind": review.kind,
@@ -59,15 +59,16 @@ def queue_item(review: Review, names: dict[int, str], units: dict[str, Any],
         "lexicon_version": review.lexicon_version,
         "screened_at": review.screened_at.isoformat(),
         "waiting_seconds": int((now - review.screened_at).total_seconds()),
-        "claimed_by": review.claimed_by if _claim_active(review, now) else None,
-        "claimed_by_name": names.get(review.claimed_by or 0, "") if _claim_active(review, now)
-        else "",
+        "claimed_by": holder,
+        "claimed_by_name": names.get(holder, "") if holder else "",
+        "claim_expires_at": review.claim_expires_at.isoformat() if holder and
+        review.claim_expires_at else None,
         "revision_of": content.get("revision_of"),
+        "content_hash": content.get("content_hash"),
+        "duplicate_of": next((f["duplicate_of"] for f in review.findings
+                              if f.get("duplicate_of")), content.get("duplicate_of")),
+        "recused": claims.recusal(review, viewer) if viewer else None,
     }
-
-
-def _claim_active(review: Review, now: dt.datetime) -> bool:
-    return bool(review.claimed_by and review.claim_expires_at and review.claim_expires_at > now)
 
 
 @router.get("/api/moderation/queue", summary="待人工审核的稿件 (the flagged items)")
@@ -76,26 +77,32 @@ def moderation_queue(
     category: Annotated[str | None, Query(max_length=32)] = None,
     unit: Annotated[str | None, Query(max_length=64)] = None,
     kind: Annotated[Literal["article", "photo"] | None, Query()] = None,
+    older_than_hours: Annotated[float | None, Query(ge=0, le=24 * 366)] = None,
+    order: Annotated[Literal["oldest", "newest"], Query()] = "oldest",
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> dict[str, Any]:
     require_role(user, Role.MODERATOR, Role.ADMIN)
+    oldest_first = order == "oldest"
     query = (sa.select(Review).where(Review.state == ReviewState.FLAGGED)
-             .order_by(Review.screened_at, Review.submission_id))
+             .order_by(Review.screened_at if oldest_first else Review.screened_at.desc(),
+                       Review.submission_id if oldest_first else Review.submission_id.desc()))
     if unit:
         query = query.where(Review.unit_slug == unit)
     if kind:
         query = query.where(Review.kind == kind)
     now = utcnow()
+    if older_than_hours:
+        query = query.where(Review.screened_at <= now - dt.timedelta(hours=older_than_hours))
     with ctx.db.session() as session:
         reviews = session.scalars(query).all()
         names, units = user_names(session), unit_names(session)
-    if category:
-        reviews = [r for r in reviews if any(f.get("category") == category for f in r.findings)]
-    counts: dict[str, int] = {}
+    counts: dict[str, int] = {}  # per category, before the category filter: the filter's menu
     for review in reviews:
         for cat in {f.get("category", "") for f in review.findings}:
             counts[cat] = counts.get(cat, 0) + 1
-    items = [queue_item(r, names, units, now) for r in reviews[:limit]]
+    if category:
+        reviews = [r for r in reviews if any(f.get("category") == category for f in r.findings)]
+    items = [queue_item(r, names, units, now, user) for r in reviews[:limit]]
     return {"total": len(reviews), "counts": counts, "items": items}
 
 
@@ -104,27 +111,8 @@ def moderation_queue(
 def decide(submission_id: int, decision: DecisionIn, ctx: ContextDep,
            user: CurrentUser) -> dict[str, Any]:
     require_role(user, Role.MODERATOR, Role.ADMIN)
-    reason = decision.reason.strip()
-    if decision.action != "approve" and not reason:
-        raise ApiError(422, "不予采用或退回修改时须写明理由 (a reason is required)")
-    state = ACTION_STATES[decision.action]
-    now = utcnow()
-    with ctx.db.transaction() as session:
-        review = session.get(Review, submission_id, with_for_update=True)
-        if review is None:
-            raise not_found("待审稿件")
-        if review.state != ReviewState.FLAGGED:
-            raise ApiError(409, f"该稿件已处理（{review.state}），不能再次决定 "
-                                f"(already decided: {review.state})")
-        if _claim_active(review, now) and review.claimed_by != user.id:
-            raise ApiError(409, "该稿件正由其他审核员处理 (claimed by another moderator)")
-        review.state = state
-        review.decided_by, review.decided_at, review.reason = user.id, now, reason or None
-        review.claimed_by = review.claim_expires_at = None
-        outbox.emit(session, decision_event(review, state, by=f"user:{user.id}", reason=reason))
-        audit.record(session, user, f"decision.{decision.action}", f"submission/{submission_id}",
-                     reason)
-    return {"id": submission_id, "status": state.value, "reason": reason}
+    return decisions.decide(ctx, user, submission_id, decisions.Decision(
+        decision.action, decision.reason, decision.content_hash))
 
 
 @router.get("/api/moderation/{submission_id}/photos/{index}",

@@ -21,7 +21,7 @@ import moderation.component
 import publisher.component
 import scoring.cli
 import scoring.component
-from services import audit, migrate
+from services import audit, migrate, web_session
 from services.bus.amqp import AmqpTransport, Topology
 from services.bus.celery_worker import WorkerRuntime, make_celery
 from services.component import Component
@@ -55,7 +55,8 @@ def metadata() -> sa.MetaData:
     """Every table of every component (their models are imported with the components)."""
     import ingest.models  # noqa: F401
     import moderation.lexicon
-    import moderation.models  # noqa: F401
+    import moderation.models
+    import moderation.reasons  # noqa: F401
     import publisher.models  # noqa: F401
     import scoring.models  # noqa: F401
     import services.audit
@@ -158,6 +159,7 @@ def create_app(ctx: Context, components: Sequence[Component]) -> FastAPI:
                   description="市经信委产业门户的信息报送流水线 (the submission pipeline)")
     app.state.context = ctx
     install_error_handlers(app)
+    web_session.install(app, ctx.settings)  # /login, session cookies, CSRF for the pages
     for component in components:
         for router in component.routers:
             app.include_router(router)

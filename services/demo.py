@@ -141,4 +141,6 @@ def seed_submissions(url: str, tokens: dict[str, str]) -> None:
         except (urllib.error.URLError, OSError, KeyError) as exc:
             log.warning("demo upload failed: %s", exc)
     print(f"\n门户 (site):      {url}/site/index.html\n看板 (dashboard): {url}/dashboard"
-          f"?token={tokens['孙伟']}\n接口 (API docs):  {url}/docs\n", flush=True)
+          f"?token={tokens['孙伟']}\n接口 (API docs):  {url}/docs\n"
+          f"工作台 (desk):    {url}/desk  · 审核队列 (queue): {url}/queue"
+          f"  (登录 {url}/login 用上面的令牌)\n", flush=True)

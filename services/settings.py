@@ -40,6 +40,7 @@ class Settings(BaseSettings):
     public_url: str = ""  # how the site is reached from outside; empty: http://host:port
     timezone: str = "Asia/Shanghai"  # months and years are counted in the commission's time
     session_secret: str = ""  # empty: derived from the database URL (set it in production)
+    session_hours: int = Field(default=12, gt=0)  # a browser stays signed in this long
 
     # --- upload limits (bad input gets a 4xx, never a 500) ---------------------------------
     max_photo_bytes: int = Field(default=20 * 1024 * 1024, gt=0)
