@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from scoring.engine import Line
 from scoring.models import LedgerLine, ScoredItem, Total
 from scoring.rules import Rules
-from scoring.totals import Entry, Tally, TotalKey, keys_of, periods_of, totals_of
+from scoring.totals import Entry, Tally, TotalKey, keys_of, periods_of, reached, totals_of
 from services import outbox
 from services.events import Event, EventType
 
@@ -29,10 +29,10 @@ def _bump(session: Session, key: TotalKey, entry: Entry) -> None:
     total = session.get(Total, key, with_for_update=True)
     if total is None:
         session.add(Total(scope=scope, key=name, period=period, points=entry.points,
-                          reached_at=entry.at, last_seq=entry.seq))
+                          reached_at=entry.reaches, last_seq=entry.seq))
         return
     total.points += entry.points
-    total.reached_at = max(total.reached_at, entry.at)
+    total.reached_at = reached(total.reached_at, entry)
     total.last_seq = max(total.last_seq, entry.seq)
 
 
@@ -51,7 +51,7 @@ def book(session: Session, *, fact_id: str, fact_type: str, line: Line, at: dt.d
     session.flush()
     if line.points:
         entry = Entry(unit=line.unit, informant=line.informant, points=line.points, at=at,
-                      seq=row.seq)
+                      seq=row.seq, rule=line.rule)
         for key in keys_of(entry, timezone):
             _bump(session, key, entry)
         if line.submission is not None:
@@ -73,7 +73,7 @@ def book(session: Session, *, fact_id: str, fact_type: str, line: Line, at: dt.d
 def ledger_entries(lines: Iterable[LedgerLine]) -> Iterable[Entry]:
     for line in lines:
         yield Entry(unit=line.unit_slug, informant=line.informant_id, points=line.points,
-                    at=line.occurred_at, seq=line.seq)
+                    at=line.occurred_at, seq=line.seq, rule=line.rule)
 
 
 def rebuild_totals(lines: Iterable[LedgerLine], timezone: str) -> dict[TotalKey, Tally]:

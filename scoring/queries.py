@@ -11,12 +11,13 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from scoring.models import LedgerLine, Total
+from scoring.totals import NEVER
 from services.identity import Role, Unit, User
 
 PERIOD_RE = re.compile(r"^(\d{4})(-(0[1-9]|1[0-2]))?$|^all$")
 MONTH_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 # A unit or informant with no line in the period comes after those that reached the same total.
-FAR_FUTURE = dt.datetime.max.replace(tzinfo=dt.UTC)
+FAR_FUTURE = NEVER
 KINDS = ("county", "enterprise", "department")
 
 
@@ -42,7 +43,8 @@ def _ranked(rows: list[dict[str, Any]], totals: dict[str, Total]) -> list[dict[s
     for place, row in enumerate(rows, start=1):
         total = totals.get(row.pop("_key"))
         row["rank"] = place
-        row["reached_at"] = total.reached_at.isoformat() if total else None
+        row["reached_at"] = total.reached_at.isoformat() if total and total.reached_at != NEVER \
+            else None
     return rows
 
 

@@ -77,4 +77,4 @@ def replay(facts: Iterable[Fact], topics: Mapping[str, Topic], rules: Rules,
 
 def replayed_totals(lines: Iterable[ReplayedLine], timezone: str) -> dict[TotalKey, Tally]:
     return totals_of((Entry(unit=r.line.unit, informant=r.line.informant, points=r.line.points,
-                            at=r.fact.at) for r in lines), timezone)
+                            at=r.fact.at, rule=r.line.rule) for r in lines), timezone)

@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 from scoring.ledger import NOTIFY_CHANNEL, SCORES_CHANGED
 from scoring.models import LedgerLine, Total
 from scoring.queries import line_to_public
-from scoring.totals import ALL_TIME
+from scoring.totals import ALL_TIME, NEVER
 from services.db import Database
 
 log = logging.getLogger(__name__)
@@ -54,7 +54,8 @@ def change_payload(session: Session, lines: list[LedgerLine]) -> list[dict[str, 
                 total = totals.get((scope, key, period))
                 now[scope][name] = {
                     "points": total.points if total else 0,
-                    "reached_at": total.reached_at.isoformat() if total else None}
+                    "reached_at": total.reached_at.isoformat()
+                    if total and total.reached_at != NEVER else None}
         out.append({**line_to_public(line), "totals": now})
     return out
 
