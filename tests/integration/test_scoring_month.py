@@ -4,6 +4,7 @@ pipeline and the HTTP API, checked total by total against a table worked out by 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,7 @@ from services.cli import cli
 from services.db import utcnow
 from services.events import Event, EventType
 from services.outbox import OutboxMessage
+from services.settings import Settings
 from tests.support import Pipeline, photo
 
 COUNTIES = [("c01", "青山县经济和信息化局"), ("c02", "临江区经济和信息化局"),
@@ -91,9 +93,19 @@ def informant_id(p: Pipeline, token: str) -> int:
     return int(p.get("/api/submissions", token).json().get("items", [{}])[0]["informant"])
 
 
-@pytest.fixture
-def month(pipeline: Pipeline) -> Month:
-    p = pipeline
+@pytest.fixture(params=["sqlite", "postgresql"])
+def month(request: pytest.FixtureRequest, settings: Settings) -> Iterator[Month]:
+    """The city on the embedded SQLite database, and again on PostgreSQL."""
+    if request.param == "postgresql":
+        settings = settings.model_copy(update={"database_url": request.getfixturevalue("pg_url")})
+    p = Pipeline(settings)
+    try:
+        yield _city(p)
+    finally:
+        p.close()
+
+
+def _city(p: Pipeline) -> Month:
     tokens = {}
     for slug, name in COUNTIES:
         p.unit(slug, name, "county")
@@ -171,7 +183,8 @@ def run_the_month(m: Month) -> dt.datetime:
         p.settle()  # one at a time: e02 reaches its points before e03, and so on
     ids["e16-topic"] = _published(p, t["e16"], title="企业一季度生产经营情况", body=TEXT,
                                   extra={"topic": topic_id})
-    ids["e17-p0"] = _published(p, t["e17"], kind="photo", title="厂区一角", photos=[photo(seed=170)])
+    ids["e17-p0"] = _published(p, t["e17"], kind="photo", title="厂区一角",
+                               photos=[photo(seed=170)])
     ids["e18-bad"] = _published(p, t["e18"], title="新品促销", body=FLAGGED)
     articles("e20", 2)
     p.settle()
@@ -197,6 +210,7 @@ def run_the_month(m: Month) -> dt.datetime:
 
 def cli_run(p: Pipeline, monkeypatch: pytest.MonkeyPatch, *args: str) -> Any:
     monkeypatch.setenv("BAOSONG_DATA_DIR", str(p.ctx.settings.data_dir))
+    monkeypatch.setenv("BAOSONG_DATABASE_URL", p.ctx.settings.database_url)
     return CliRunner().invoke(cli, list(args))
 
 
