@@ -25,16 +25,18 @@ def chart(session: Session, year: str, top: list[dict[str, Any]], timezone: str,
           now: dt.datetime) -> dict[str, Any]:
     """Each of ``top``'s points over ``year``, day by day, to today (or the year's end)."""
     zone = ZoneInfo(timezone)
-    start = dt.date(int(year), 1, 1)
-    today = now.astimezone(zone).date()
-    end = min(today, dt.date(int(year), 12, 31)) if today >= start else start
-    days = (end - start).days + 1
     slugs = [u["unit"] for u in top]
-    per_day: dict[str, list[int]] = {slug: [0] * days for slug in slugs}
     rows = session.execute(sa.select(LedgerLine.unit_slug, LedgerLine.occurred_at,
                                      LedgerLine.points)
                            .where(LedgerLine.month.startswith(year),
-                                  LedgerLine.unit_slug.in_(slugs), LedgerLine.points != 0))
+                                  LedgerLine.unit_slug.in_(slugs), LedgerLine.points != 0)).all()
+    # from the first month anything was booked (a year begun mid-way shows what there is)
+    first_month = min((row[1].astimezone(zone).month for row in rows), default=1)
+    start = dt.date(int(year), first_month, 1)
+    today = now.astimezone(zone).date()
+    end = min(today, dt.date(int(year), 12, 31)) if today >= start else start
+    days = (end - start).days + 1
+    per_day: dict[str, list[int]] = {slug: [0] * days for slug in slugs}
     for slug, at, change in rows:
         index = min(max((at.astimezone(zone).date() - start).days, 0), days - 1)
         per_day[slug][index] += change
