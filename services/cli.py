@@ -153,8 +153,27 @@ def scoring_process(ctx: typer.Context) -> None:
         runtime.start_relay(topology)
         runtime.start_amqp_consumers(topology, composition.consumers_of(runtime.components,
                                                                          "scoring"))
-    runtime.start_jobs([j for c in runtime.components if c.name == "scoring" for j in c.jobs])
+        # distributed, the jobs run where Celery beat sends them (``baosong beat``)
+    else:
+        runtime.start_jobs([j for c in runtime.components if c.name == "scoring" for j in c.jobs])
     _wait_for_signal(runtime)
+
+
+@cli.command()
+def beat(ctx: typer.Context) -> None:
+    """定时任务（分布式部署，Celery beat）(the scheduled jobs: missed 约稿, closing months)."""
+    from services.bus.beat import beat_argv, make_beat
+
+    context = cli_context(ctx)
+    if context.settings.embedded_bus:
+        typer.echo("嵌入模式下定时任务随 up / scoring 运行；beat 需要 BAOSONG_BROKER_URL "
+                   "(embedded: the jobs run inside up or scoring; beat needs a broker)", err=True)
+        raise typer.Exit(2)
+    composition.prepare(context)
+    components = composition.build_components(context)
+    jobs = [job for component in components for job in component.jobs]
+    app = make_beat(context.settings, jobs, lambda: context)
+    app.worker_main(beat_argv(context.settings, context.settings.data_dir / "celerybeat-schedule"))
 
 
 @cli.command()
