@@ -44,18 +44,18 @@ def close_month(session: Session, month: str, rules: Rules,
     for unit in session.scalars(sa.select(Unit).where(Unit.created_at <= at)
                                 .order_by(Unit.slug)):
         fact_id = f"month-closed:{month}:{unit.slug}"
+        if facts.exists(session, fact_id):
+            continue  # closed before: the same id every run
         c = counts.get(unit.slug, QuotaCounts())
         met = engine.quota_met(rules, unit.kind, c)
         fact = facts.record(session, fact_id, MONTH_CLOSED, at, {
             "month": month, "unit": unit.slug, "unit_kind": unit.kind,
             "articles": c.articles, "photo_items": c.photo_items,
             "photo_images": c.photo_images, "met": met, "rules_version": rules.version})
-        if fact is None:
-            continue  # closed before: the same id every run
         for line in engine.unit_fact_lines(fact, rules):
-            if book(session, fact_id=fact_id, fact_type=MONTH_CLOSED, line=line, at=at,
-                    rules=rules, timezone=timezone) is not None:
-                booked.append({"unit": unit.slug, "rule": line.rule, "points": line.points})
+            book(session, fact_id=fact_id, fact_type=MONTH_CLOSED, line=line, at=at, rules=rules,
+                 timezone=timezone)
+            booked.append({"unit": unit.slug, "rule": line.rule, "points": line.points})
     return booked
 
 

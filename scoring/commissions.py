@@ -76,11 +76,9 @@ def check_topic(session: Session, topic: Topic, rules: Rules, timezone: str,
         status, _ = unit_status(session, topic, unit, now)
         if status != "failed":
             continue
-        fact_id = f"commission-missed:{topic.id}:{unit}"
+        fact_id = f"commission-missed:{topic.id}:{unit}"  # unit_status saw none recorded
         fact = facts.record(session, fact_id, COMMISSION_MISSED, topic.deadline,
                             {"topic": topic.id, "title": topic.title, "unit": unit})
-        if fact is None:
-            continue
         for line in engine.unit_fact_lines(fact, rules):
             book(session, fact_id=fact_id, fact_type=COMMISSION_MISSED, line=line,
                  at=topic.deadline, rules=rules, timezone=timezone)

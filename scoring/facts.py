@@ -14,14 +14,12 @@ from scoring.models import Fact
 
 
 def record(session: Session, fact_id: str, fact_type: str, at: dt.datetime,
-           data: dict[str, Any]) -> engine.Fact | None:
-    """Keep a fact; None if it is kept already."""
-    if session.scalar(sa.select(Fact.seq).where(Fact.id == fact_id)) is not None:
-        return None
+           data: dict[str, Any]) -> engine.Fact:
+    """Keep a fact. Its id is unique: callers record each fact once (the consumer's inbox, or
+    an ``exists`` check for the facts scoring makes itself), and a second try fails loudly."""
     fact = engine.Fact(id=fact_id, type=fact_type, at=at, data=data)
     session.add(Fact(id=fact_id, type=fact_type, submission_id=fact.submission,
                      unit_slug=data.get("unit"), occurred_at=at, data=data))
-    session.flush()
     return fact
 
 

@@ -24,17 +24,18 @@ class Scoring:
     def handle(self, session: Session, event: Event) -> None:
         fact = facts.record(session, event.id, event.type, event.time,
                             engine.fact_data(event.type, event.data))
-        if fact is None:
-            return  # known already (kept under another consumer's delivery of the same id)
         world = DbWorld(session)
-        for line in engine.score_item_fact(world, fact, self.rules, self.timezone):
+        item = engine.apply(world, fact, self.timezone)
+        if item is None:
+            return
+        entitled = engine.entitlements(world, item, self.rules)
+        for line in engine.reconcile(item, entitled, world.booked(item.submission_id)):
             book(session, fact_id=fact.id, fact_type=fact.type, line=line, at=fact.at,
                  rules=self.rules, timezone=self.timezone)
-        item = world.item(fact.submission) if fact.submission is not None else None
-        if item is not None and item.topic is not None:
+        if item.topic is not None:
             # an answer that fails after the deadline may leave its unit with nothing delivered
             topic = world.topic(item.topic)
-            if topic is not None:
+            if topic is not None and utcnow() > topic.deadline:
                 check_topic(session, topic, self.rules, self.timezone, utcnow())
 
 

@@ -8,7 +8,8 @@ a NOTIFY that wakes the live streams of every API process once the transaction c
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -16,7 +17,7 @@ from sqlalchemy.orm import Session
 from scoring.engine import Line
 from scoring.models import LedgerLine, ScoredItem, Total
 from scoring.rules import Rules
-from scoring.totals import Entry, Tally, TotalKey, keys_of, periods_of, reached, totals_of
+from scoring.totals import NEVER, Entry, Tally, TotalKey, keys_of, periods_of, totals_of
 from services import outbox
 from services.events import Event, EventType
 
@@ -24,24 +25,40 @@ SCORES_CHANGED = "baosong.scores.changed"
 NOTIFY_CHANNEL = "baosong_scores"
 
 
-def _bump(session: Session, key: TotalKey, entry: Entry) -> None:
-    scope, name, period = key
-    total = session.get(Total, key, with_for_update=True)
-    if total is None:
-        session.add(Total(scope=scope, key=name, period=period, points=entry.points,
-                          reached_at=entry.reaches, last_seq=entry.seq))
-        return
-    total.points += entry.points
-    total.reached_at = reached(total.reached_at, entry)
-    total.last_seq = max(total.last_seq, entry.seq)
+def _upsert(dialect: str) -> Callable[..., Any]:
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        return pg_insert
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    return sqlite_insert
+
+
+def _bump(session: Session, entry: Entry, timezone: str) -> None:
+    """Add ``entry`` to its six totals in one statement (insert, or add on conflict)."""
+    rows = [{"scope": scope, "key": key, "period": period, "points": entry.points,
+             "reached_at": entry.reaches, "last_seq": entry.seq}
+            for scope, key, period in keys_of(entry, timezone)]
+    insert = _upsert(session.get_bind().dialect.name)(Total).values(rows)
+    table, new = Total.__table__.c, insert.excluded
+    # reached_at: the later of the two, where NEVER (a quota line) counts as no time at all
+    reached = sa.case((new.reached_at == NEVER, table.reached_at),
+                      (table.reached_at == NEVER, new.reached_at),
+                      (new.reached_at > table.reached_at, new.reached_at),
+                      else_=table.reached_at)
+    session.execute(insert.on_conflict_do_update(
+        index_elements=["scope", "key", "period"],
+        set_={"points": table.points + new.points, "reached_at": reached,
+              "last_seq": sa.case((new.last_seq > table.last_seq, new.last_seq),
+                                  else_=table.last_seq)}))
 
 
 def book(session: Session, *, fact_id: str, fact_type: str, line: Line, at: dt.datetime,
-         rules: Rules, timezone: str) -> LedgerLine | None:
-    """Book ``line`` for the fact; None if that booking already exists."""
+         rules: Rules, timezone: str) -> LedgerLine:
+    """Book ``line`` for the fact, once: callers book only for a fact they just recorded, and
+    the line's id (fact id and rule) is unique, so a second booking would fail, not count."""
     line_id = f"{fact_id}:{line.rule}"
-    if session.scalar(sa.select(LedgerLine.seq).where(LedgerLine.id == line_id)) is not None:
-        return None
     month, _ = periods_of(at, timezone)
     row = LedgerLine(id=line_id, event_id=fact_id, event_type=fact_type, rule=line.rule,
                      rules_version=rules.version, submission_id=line.submission,
@@ -52,8 +69,7 @@ def book(session: Session, *, fact_id: str, fact_type: str, line: Line, at: dt.d
     if line.points:
         entry = Entry(unit=line.unit, informant=line.informant, points=line.points, at=at,
                       seq=row.seq, rule=line.rule)
-        for key in keys_of(entry, timezone):
-            _bump(session, key, entry)
+        _bump(session, entry, timezone)
         if line.submission is not None:
             item = session.get(ScoredItem, line.submission)
             if item is not None:
