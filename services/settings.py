@@ -84,7 +84,7 @@ class Settings(BaseSettings):
     # --- dashboards ------------------------------------------------------------------------
     sse_ping_seconds: int = 15
     sse_client_queue: int = 100  # changes a viewer may fall behind before it is dropped
-    sse_poll_seconds: float = Field(default=2.0, gt=0)  # the safety net under commit/NOTIFY wakes
+    sse_poll_seconds: float = Field(default=1.0, gt=0)  # the safety net under commit/NOTIFY wakes
 
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
