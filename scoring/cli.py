@@ -14,7 +14,7 @@ from scoring.closing import close_month, has_ended
 from scoring.ledger import rebuild_totals
 from scoring.models import LedgerLine, Total
 from scoring.replay import replay, replayed_totals
-from scoring.rules import RulesError, load_rules
+from scoring.rules import Rules, RulesError, load_rules
 from scoring.totals import Tally, TotalKey
 from scoring.world import all_topics
 from services.component import cli_context
@@ -25,6 +25,13 @@ app = typer.Typer(help="积分 (scores)", no_args_is_help=True)
 def _fail(message: str) -> typer.Exit:
     typer.echo(message, err=True)
     return typer.Exit(2)
+
+
+def _rules(path: Path) -> Rules:
+    try:
+        return load_rules(path)
+    except RulesError as exc:
+        raise _fail(str(exc)) from exc
 
 
 @app.command("export")
@@ -53,7 +60,7 @@ def bulletin(ctx: typer.Context, month: str,
     if not queries.valid_month(month):
         raise _fail("月份须为 YYYY-MM (month must be YYYY-MM)")
     context = cli_context(ctx)
-    rules = load_rules(context.settings.rules_path)
+    rules = _rules(context.settings.rules_path)
     with context.db.session() as session:
         data = reports.bulletin(session, month, rules, context.settings.timezone,
                                 context.settings.site_title)
@@ -81,19 +88,19 @@ def _differences(live: dict[TotalKey, Total], expected: dict[TotalKey, Tally]) \
 def rebuild(ctx: typer.Context,
             rules_file: Path | None = typer.Option(
                 None, "--rules", help="另一份规则：按它重算全部事实（须与 --dry-run 同用）"),
-            dry_run: bool = typer.Option(False, "--dry-run", help="只比较，不写入")) -> None:
-    """由积分明细重算全部合计并修复 (recompute every total from the ledger and repair it);
-    --rules FILE --dry-run 显示另一份规则会得出的合计 (what another rule set would give)."""
+            dry_run: bool = typer.Option(False, "--dry-run", help="只比较，不写入"),
+            repair: bool = typer.Option(False, "--repair", help="把不一致的合计改为重算的值"))\
+        -> None:
+    """由积分明细重算全部合计，须与现有合计一致 (recompute every total from the ledger; they
+    must be equal: exit 1 if not, --repair fixes them); --rules FILE --dry-run 显示另一份规则
+    会得出的合计 (what another rule set would have given)."""
     context = cli_context(ctx)
     tz = context.settings.timezone
     if rules_file is not None:
         if not dry_run:
             raise _fail("换规则不改写已记的积分：--rules 须与 --dry-run 同用 "
                         "(changing the rules never rewrites the ledger: use --dry-run)")
-        try:
-            other = load_rules(rules_file)
-        except RulesError as exc:
-            raise _fail(str(exc)) from exc
+        other = _rules(rules_file)
         with context.db.session() as session:
             lines = replay(facts.every_fact(session), all_topics(session), other, tz)
             expected = replayed_totals(lines, tz)
@@ -113,7 +120,8 @@ def rebuild(ctx: typer.Context,
         differences = _differences(live, expected)
         for (scope, key, period), was, should in differences:
             typer.echo(f"{scope}\t{key}\t{period}\t{was}\t-> {should}")
-        if differences and not dry_run:
+        fix = repair and not dry_run
+        if differences and fix:
             for total_key, _, _ in differences:
                 tally = expected.get(total_key)
                 if tally is None:
@@ -127,11 +135,12 @@ def rebuild(ctx: typer.Context,
                     session.add(Total(scope=scope, key=key, period=period,
                                       points=tally.points, reached_at=tally.reached_at,
                                       last_seq=tally.last_seq))
+        repaired = bool(differences) and fix
         typer.echo(f"{len(expected)} 项合计，{len(differences)} 项不一致"
-                   f"{'' if dry_run or not differences else '，已修复'} "
-                   f"({len(expected)} totals, {len(differences)} differ"
-                   f"{'' if dry_run or not differences else ', repaired'})")
-    if differences and dry_run:
+                   f"{'，已修复' if repaired else ''} ({len(expected)} totals, "
+                   f"{len(differences)} differ{', repaired' if repaired else ''})")
+    if differences and not repaired:
+        typer.echo("用 --repair 修复 (run with --repair to fix them)", err=True)
         raise typer.Exit(1)
 
 
@@ -145,7 +154,7 @@ def close(ctx: typer.Context, month: str,
     tz = context.settings.timezone
     if not force and not has_ended(month, tz):
         raise _fail(f"{month} 尚未结束；提前结算请加 --force (the month has not ended)")
-    rules = load_rules(context.settings.rules_path)
+    rules = _rules(context.settings.rules_path)
     with context.db.transaction() as session:
         booked = close_month(session, month, rules, tz)
     for line in booked:
@@ -157,7 +166,7 @@ def close(ctx: typer.Context, month: str,
 def check_deadlines(ctx: typer.Context) -> None:
     """处理已过截止时间的约稿：未报送的单位扣分 (penalise units that missed a 约稿)."""
     context = cli_context(ctx)
-    rules = load_rules(context.settings.rules_path)
+    rules = _rules(context.settings.rules_path)
     penalised = jobs.penalise_missed_deadlines(context, rules, dt.datetime.now(dt.UTC))
     for topic, unit in penalised:
         typer.echo(f"约稿 {topic}\t{unit}\t{rules.commission_penalty:+d}")

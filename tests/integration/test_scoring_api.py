@@ -9,11 +9,13 @@ import io
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
 from scoring import rulesets
 from scoring.jobs import close_ended_months
+from scoring.models import Total
 from scoring.quotas import month_bounds
 from scoring.rules import RulesError, load_rules, rules_from_text
 from services.cli import cli
@@ -182,3 +184,23 @@ def test_a_rules_version_cannot_come_back_with_other_numbers(city: City) -> None
     changed = rules_from_text(rules.text.replace("article = 2", "article = 4"))
     with pytest.raises(RulesError, match="new version"):
         rulesets.register(city.pipeline.ctx.db, changed)
+
+
+def test_rebuild_finds_a_total_that_drifted_and_repairs_it_when_asked(
+        city: City, monkeypatch: pytest.MonkeyPatch) -> None:
+    p = city.pipeline
+    p.upload(city.informant, title="青山县分析会", body=TEXT)
+    p.settle()
+    with p.ctx.db.transaction() as session:
+        session.execute(sa.update(Total).where(Total.key == "qingshan", Total.period == "all")
+                        .values(points=99))
+    monkeypatch.setenv("BAOSONG_DATA_DIR", str(p.ctx.settings.data_dir))
+    runner = CliRunner()
+    check = runner.invoke(cli, ["scores", "rebuild"])
+    assert check.exit_code == 1 and "unit\tqingshan\tall\t99\t-> 2" in check.output
+    assert runner.invoke(cli, ["scores", "rebuild", "--dry-run", "--repair"]).exit_code == 1
+    fixed = runner.invoke(cli, ["scores", "rebuild", "--repair"])
+    assert fixed.exit_code == 0 and "已修复" in fixed.output
+    assert runner.invoke(cli, ["scores", "rebuild"]).exit_code == 0
+    units = p.get("/api/scores", city.admin, period="all").json()["units"]
+    assert next(u["points"] for u in units if u["unit"] == "qingshan") == 2
