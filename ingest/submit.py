@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from ingest.forms import Draft
 from ingest.models import IdempotencyKey, Photo, Status, Submission
+from ingest.topics import check_answer
 from services import outbox
 from services.columns import default_column
 from services.context import Context
@@ -92,6 +93,8 @@ def accept(ctx: Context, principal: Principal, draft: Draft, *, revision_of: int
             raise ApiError(403, "您的账号不属于任何单位，不能报送 (user has no unit)")
         if revision_of is not None:
             _check_revision(session, principal, revision_of, draft)
+        if draft.topic is not None:
+            check_answer(session, draft.topic, unit.slug)
         unit_kind = unit.kind
     headers = _probe_photos(ctx, draft)
 

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from scoring import handlers, routes
+from scoring import awards, handlers, jobs, routes, rulesets, topics
 from scoring.rules import load_rules
 from scoring.stream import ScoreBroadcaster
 from services.component import Component
@@ -8,12 +8,17 @@ from services.context import Context
 
 
 def build(ctx: Context) -> Component:
-    rules = load_rules(ctx.settings.rules_path)
-    broadcaster = ScoreBroadcaster(ctx.db, queue_size=ctx.settings.sse_client_queue)
+    s = ctx.settings
+    rules = load_rules(s.rules_path)
+    rulesets.register(ctx.db, rules)
+    broadcaster = ScoreBroadcaster(ctx.db, queue_size=s.sse_client_queue,
+                                   poll_seconds=s.sse_poll_seconds)
     return Component(
         name="scoring",
         subscriptions=[handlers.subscription(ctx, rules)],
-        routers=[routes.build_router(rules, broadcaster)],
+        routers=[routes.build_router(rules, broadcaster), awards.build_router(rules),
+                 topics.build_router()],
+        jobs=jobs.jobs(ctx, rules),
         startup=[broadcaster.start],
         shutdown=[broadcaster.stop],
     )

@@ -1,72 +1,97 @@
 """Booking points: a ledger line and the totals it moves, in the caller's transaction.
 
-A line's id is the event id and the rule, so booking the same event twice inserts nothing.
+A line's id is the id of the fact that caused it and the rule, so booking the same fact twice
+inserts nothing. Every booking also writes ``score.changed`` to the outbox and, on PostgreSQL,
+a NOTIFY that wakes the live streams of every API process once the transaction commits.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
-from zoneinfo import ZoneInfo
+from collections.abc import Callable, Iterable
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from scoring.models import LedgerLine, Total
-from services.events import Event
+from scoring.engine import Line
+from scoring.models import LedgerLine, ScoredItem, Total
+from scoring.rules import Rules
+from scoring.totals import NEVER, Entry, Tally, TotalKey, keys_of, periods_of, totals_of
+from services import outbox
+from services.events import Event, EventType
 
 SCORES_CHANGED = "baosong.scores.changed"
+NOTIFY_CHANNEL = "baosong_scores"
 
 
-def periods_of(when: dt.datetime, timezone: str) -> tuple[str, str]:
-    local = when.astimezone(ZoneInfo(timezone))
-    return f"{local:%Y-%m}", f"{local:%Y}"
+def _upsert(dialect: str) -> Callable[..., Any]:
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        return pg_insert
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    return sqlite_insert
 
 
-def _bump(session: Session, scope: str, key: str, period: str, line: LedgerLine) -> None:
-    total = session.get(Total, (scope, key, period), with_for_update=True)
-    if total is None:
-        total = Total(scope=scope, key=key, period=period, points=0,
-                      reached_at=line.occurred_at, last_seq=line.seq)
-        session.add(total)
-    total.points += line.points
-    total.last_seq = line.seq
-    if line.points:
-        total.reached_at = line.occurred_at
+def _bump(session: Session, entry: Entry, timezone: str) -> None:
+    """Add ``entry`` to its six totals in one statement (insert, or add on conflict)."""
+    rows = [{"scope": scope, "key": key, "period": period, "points": entry.points,
+             "reached_at": entry.reaches, "last_seq": entry.seq}
+            for scope, key, period in keys_of(entry, timezone)]
+    insert = _upsert(session.get_bind().dialect.name)(Total).values(rows)
+    table, new = Total.__table__.c, insert.excluded
+    # reached_at: the later of the two, where NEVER (a quota line) counts as no time at all
+    reached = sa.case((new.reached_at == NEVER, table.reached_at),
+                      (table.reached_at == NEVER, new.reached_at),
+                      (new.reached_at > table.reached_at, new.reached_at),
+                      else_=table.reached_at)
+    session.execute(insert.on_conflict_do_update(
+        index_elements=["scope", "key", "period"],
+        set_={"points": table.points + new.points, "reached_at": reached,
+              "last_seq": sa.case((new.last_seq > table.last_seq, new.last_seq),
+                                  else_=table.last_seq)}))
 
 
-def book(session: Session, event: Event, rule: str, points: int, *, rules_version: str,
-         unit: str, informant: int | None, submission: int | None, timezone: str,
-         note: str = "", when: dt.datetime | None = None) -> LedgerLine | None:
-    """Book ``points`` for ``event`` under ``rule``; None if that booking already exists."""
-    line_id = f"{event.id}:{rule}"
-    if session.scalar(sa.select(LedgerLine.seq).where(LedgerLine.id == line_id)) is not None:
-        return None
-    occurred = when or event.time
-    month, year = periods_of(occurred, timezone)
-    line = LedgerLine(id=line_id, event_id=event.id, event_type=event.type, rule=rule,
-                      rules_version=rules_version, submission_id=submission, unit_slug=unit,
-                      informant_id=informant, points=points, occurred_at=occurred, month=month,
-                      note=note)
-    session.add(line)
+def book(session: Session, *, fact_id: str, fact_type: str, line: Line, at: dt.datetime,
+         rules: Rules, timezone: str) -> LedgerLine:
+    """Book ``line`` for the fact, once: callers book only for a fact they just recorded, and
+    the line's id (fact id and rule) is unique, so a second booking would fail, not count."""
+    line_id = f"{fact_id}:{line.rule}"
+    month, _ = periods_of(at, timezone)
+    row = LedgerLine(id=line_id, event_id=fact_id, event_type=fact_type, rule=line.rule,
+                     rules_version=rules.version, submission_id=line.submission,
+                     unit_slug=line.unit, informant_id=line.informant, points=line.points,
+                     occurred_at=at, month=month, note=line.note[:500])
+    session.add(row)
     session.flush()
-    for period in (month, year, "all"):
-        _bump(session, "unit", unit, period, line)
-        if informant is not None:
-            _bump(session, "informant", str(informant), period, line)
-    session.info[SCORES_CHANGED] = True
-    return line
+    if line.points:
+        entry = Entry(unit=line.unit, informant=line.informant, points=line.points, at=at,
+                      seq=row.seq, rule=line.rule)
+        _bump(session, entry, timezone)
+        if line.submission is not None:
+            item = session.get(ScoredItem, line.submission)
+            if item is not None:
+                item.earned += line.points
+    outbox.emit(session, Event(
+        type=EventType.SCORE_CHANGED, subject=f"unit/{line.unit}",
+        data={"seq": row.seq, "unit": line.unit, "informant": line.informant,
+              "submission": line.submission, "rule": line.rule, "points": line.points,
+              "cause": fact_id}))
+    if not session.info.get(SCORES_CHANGED):
+        session.info[SCORES_CHANGED] = True
+        if session.get_bind().dialect.name == "postgresql":  # delivered at commit, once
+            session.execute(sa.text(f"NOTIFY {NOTIFY_CHANNEL}"))
+    return row
 
 
-def rebuild_totals(lines: Iterable[LedgerLine], timezone: str) -> dict[tuple[str, str, str], int]:
-    """Every total recomputed from ledger lines: what the live totals must equal."""
-    totals: dict[tuple[str, str, str], int] = {}
+def ledger_entries(lines: Iterable[LedgerLine]) -> Iterable[Entry]:
     for line in lines:
-        month, year = periods_of(line.occurred_at, timezone)
-        for period in (month, year, "all"):
-            keys = [("unit", line.unit_slug, period)]
-            if line.informant_id is not None:
-                keys.append(("informant", str(line.informant_id), period))
-            for key in keys:
-                totals[key] = totals.get(key, 0) + line.points
-    return totals
+        yield Entry(unit=line.unit_slug, informant=line.informant_id, points=line.points,
+                    at=line.occurred_at, seq=line.seq, rule=line.rule)
+
+
+def rebuild_totals(lines: Iterable[LedgerLine], timezone: str) -> dict[TotalKey, Tally]:
+    """Every total recomputed from ledger lines: what the live totals must equal."""
+    return totals_of(ledger_entries(lines), timezone)

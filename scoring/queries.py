@@ -1,8 +1,7 @@
-"""Reading the scores: rankings, ledger lines and quotas."""
+"""Reading the scores: rankings (boards) and the ledger lines behind them."""
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import re
 from typing import Any
@@ -11,16 +10,23 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from scoring.models import LedgerLine, ScoredItem, Total
-from scoring.rules import Rules
+from scoring.models import LedgerLine, Total
+from scoring.totals import NEVER
 from services.identity import Role, Unit, User
 
 PERIOD_RE = re.compile(r"^(\d{4})(-(0[1-9]|1[0-2]))?$|^all$")
-FAR_FUTURE = dt.datetime.max.replace(tzinfo=dt.UTC)
+MONTH_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+# A unit or informant with no line in the period comes after those that reached the same total.
+FAR_FUTURE = NEVER
+KINDS = ("county", "enterprise", "department")
 
 
 def valid_period(period: str) -> bool:
     return bool(PERIOD_RE.match(period))
+
+
+def valid_month(month: str) -> bool:
+    return bool(MONTH_RE.match(month))
 
 
 def current_month(timezone: str) -> str:
@@ -35,12 +41,15 @@ def _ranked(rows: list[dict[str, Any]], totals: dict[str, Total]) -> list[dict[s
 
     rows.sort(key=order)
     for place, row in enumerate(rows, start=1):
+        total = totals.get(row.pop("_key"))
         row["rank"] = place
-        del row["_key"]
+        row["reached_at"] = total.reached_at.isoformat() if total and total.reached_at != NEVER \
+            else None
     return rows
 
 
 def scores(session: Session, period: str, unit_kind: str | None = None) -> dict[str, Any]:
+    """The boards of ``period``: every unit (of ``unit_kind``, if given) and every informant."""
     totals = {(t.scope, t.key): t for t in session.scalars(
         sa.select(Total).where(Total.period == period))}
     units = session.scalars(sa.select(Unit)).all()
@@ -62,7 +71,7 @@ def scores(session: Session, period: str, unit_kind: str | None = None) -> dict[
                                  and unit_by_slug[u.unit_slug].kind == unit_kind)
     ]
     informant_totals = {k: t for (scope, k), t in totals.items() if scope == "informant"}
-    return {"period": period, "units": _ranked(unit_rows, unit_totals),
+    return {"period": period, "kind": unit_kind, "units": _ranked(unit_rows, unit_totals),
             "informants": _ranked(informant_rows, informant_totals)}
 
 
@@ -86,26 +95,5 @@ def line_to_public(line: LedgerLine) -> dict[str, Any]:
             "month": line.month, "note": line.note}
 
 
-def quotas(session: Session, month: str, rules: Rules, timezone: str) -> dict[str, Any]:
-    counts: dict[tuple[str, str], int] = {}
-    rows = session.execute(
-        sa.select(ScoredItem.unit_slug, ScoredItem.kind, sa.func.count())
-        .where(ScoredItem.month == month, ScoredItem.status != "rejected",
-               ScoredItem.superseded.is_(False))
-        .group_by(ScoredItem.unit_slug, ScoredItem.kind)).all()
-    for slug, kind, count in rows:
-        counts[(slug, kind)] = count
-    year, mon = int(month[:4]), int(month[5:])
-    today = dt.datetime.now(ZoneInfo(timezone)).date()
-    last_day = dt.date(year, mon, calendar.monthrange(year, mon)[1])
-    days_left = max(0, (last_day - today).days + 1) if today <= last_day else 0
-    units = []
-    for unit in session.scalars(sa.select(Unit).order_by(Unit.kind, Unit.slug)):
-        quota = rules.quota(unit.kind)
-        articles = counts.get((unit.slug, "article"), 0)
-        photos = counts.get((unit.slug, "photo"), 0)
-        units.append({"unit": unit.slug, "name": unit.name, "kind": unit.kind,
-                      "articles": articles, "photos": photos,
-                      "counted_photos": quota.counted_photos(photos),
-                      "required": quota.to_dict(), "met": quota.met(articles, photos)})
-    return {"month": month, "days_left": days_left, "units": units}
+def max_seq(session: Session) -> int:
+    return session.scalar(sa.select(sa.func.max(LedgerLine.seq))) or 0

@@ -1,25 +1,33 @@
-"""Scores, ledger, quotas, the live stream and the dashboard page."""
+"""Scores, ledger, quotas, reports, the live stream and the dashboard page."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Header, Query, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 from jinja2 import Environment, PackageLoader, select_autoescape
 from sse_starlette.sse import EventSourceResponse
 
-from scoring import queries
+from scoring import dashboard, queries, quotas, reports
 from scoring.rules import Rules
 from scoring.stream import ScoreBroadcaster
+from services.context import Context
 from services.http import ApiError, ContextDep, CurrentUser, current_principal_or_query
 from services.identity import Principal
 
 _templates = Environment(loader=PackageLoader("scoring", "templates"),
                          autoescape=select_autoescape(["html"]))
 
+PeriodQuery = Annotated[str | None, Query(max_length=7)]
+KindQuery = Annotated[str | None, Query(pattern="^(county|enterprise|department)$")]
+CONTENT_TYPES = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "csv": "text/csv; charset=utf-8",
+}
 
-def _period(period: str | None, ctx: Any) -> str:
+
+def _period(period: str | None, ctx: Context) -> str:
     period = period or queries.current_month(ctx.settings.timezone)
     if not queries.valid_period(period):
         raise ApiError(422, "period 须为 YYYY-MM、YYYY 或 all "
@@ -27,22 +35,32 @@ def _period(period: str | None, ctx: Any) -> str:
     return period
 
 
+def _month(month: str | None, ctx: Context) -> str:
+    month = month or queries.current_month(ctx.settings.timezone)
+    if not queries.valid_month(month):
+        raise ApiError(422, "month 须为 YYYY-MM (month must be YYYY-MM)")
+    return month
+
+
+def _download_name(stem: str, ext: str) -> str:
+    return f"attachment; filename=\"baosong-{stem}.{ext}\""
+
+
 def build_router(rules: Rules, broadcaster: ScoreBroadcaster) -> APIRouter:
     router = APIRouter(tags=["scoring"])
+    cache = dashboard.SnapshotCache()
 
-    @router.get("/api/scores", summary="积分排名 (rankings for a month or a year)")
-    def get_scores(ctx: ContextDep, user: CurrentUser,
-                   period: Annotated[str | None, Query(max_length=7)] = None,
-                   kind: Annotated[str | None, Query(pattern="^(county|enterprise|department)$")]
-                   = None) -> dict[str, Any]:
+    @router.get("/api/scores", summary="积分排名 (rankings for a month, a year or all time)")
+    def get_scores(ctx: ContextDep, user: CurrentUser, period: PeriodQuery = None,
+                   kind: KindQuery = None) -> dict[str, Any]:
         with ctx.db.session() as session:
             return queries.scores(session, _period(period, ctx), kind)
 
     @router.get("/api/scores/ledger", summary="积分明细 (the ledger lines behind a total)")
     def get_ledger(ctx: ContextDep, user: CurrentUser,
                    unit: Annotated[str | None, Query(max_length=64)] = None,
-                   period: Annotated[str | None, Query(max_length=7)] = None,
-                   after: Annotated[int, Query(ge=0)] = 0,
+                   period: PeriodQuery = None,
+                   after: Annotated[int, Query(ge=0, le=2**62)] = 0,
                    limit: Annotated[int, Query(ge=1, le=5000)] = 1000) -> dict[str, Any]:
         if not user.is_staff():
             if unit is not None and unit != user.unit:
@@ -54,30 +72,65 @@ def build_router(rules: Rules, broadcaster: ScoreBroadcaster) -> APIRouter:
         return {"unit": unit, "period": chosen, "points": sum(line["points"] for line in lines),
                 "lines": lines}
 
-    @router.get("/api/quotas", summary="本月报送任务完成情况 (monthly quotas per unit)")
-    def get_quotas(ctx: ContextDep, user: CurrentUser,
-                   month: Annotated[str | None, Query(max_length=7)] = None) -> dict[str, Any]:
-        month = month or queries.current_month(ctx.settings.timezone)
-        if len(month) != 7 or not queries.valid_period(month):
-            raise ApiError(422, "month 须为 YYYY-MM (month must be YYYY-MM)")
+    @router.get("/api/scores/export", summary="导出排名表 (the ranking tables as xlsx or csv)")
+    def export(ctx: ContextDep, user: CurrentUser, period: PeriodQuery = None,
+               format: Literal["xlsx", "csv"] = "xlsx") -> Response:
+        chosen = _period(period, ctx)
         with ctx.db.session() as session:
-            return queries.quotas(session, month, rules, ctx.settings.timezone)
+            tables = reports.ranking_tables(session, chosen)
+        body = reports.write_xlsx(tables, chosen) if format == "xlsx" \
+            else reports.write_csv(tables)
+        return Response(body, media_type=CONTENT_TYPES[format],
+                        headers={"Content-Disposition": _download_name(chosen, format)})
+
+    @router.get("/api/quotas", summary="报送任务完成情况 (monthly quotas per unit)")
+    def get_quotas(ctx: ContextDep, user: CurrentUser,
+                   month: PeriodQuery = None) -> dict[str, Any]:
+        chosen = _month(month, ctx)
+        with ctx.db.session() as session:
+            return quotas.report(session, chosen, rules, ctx.settings.timezone)
+
+    @router.get("/api/reports/bulletin", summary="月度信息报送通报 (the monthly bulletin)",
+                response_model=None)
+    def get_bulletin(request: Request, ctx: ContextDep,
+                     user: Annotated[Principal, Depends(current_principal_or_query)],
+                     month: PeriodQuery = None,
+                     format: Literal["html", "json"] = "html") -> HTMLResponse | dict[str, Any]:
+        chosen = _month(month, ctx)
+        with ctx.db.session() as session:
+            data = reports.bulletin(session, chosen, rules, ctx.settings.timezone,
+                                    ctx.settings.site_title)
+        if format == "json":
+            return data
+        return HTMLResponse(reports.render_bulletin(data))
+
+    @router.get("/api/dashboard", summary="看板数据 (everything the dashboard shows)")
+    def get_dashboard(ctx: ContextDep, user: CurrentUser,
+                      month: PeriodQuery = None) -> dict[str, Any]:
+        chosen = _month(month, ctx)
+        with ctx.db.session() as session:
+            kept = cache.get(chosen, queries.max_seq(session))
+            if kept is not None:
+                return kept
+            data = dashboard.snapshot(session, chosen, rules, ctx.settings.timezone)
+        cache.put(chosen, data)
+        return data
 
     @router.get("/api/scores/stream", summary="积分实时推送 (Server-Sent Events)")
     async def stream(
         request: Request,
         user: Annotated[Principal, Depends(current_principal_or_query)],
-        last_event_id: Annotated[str | None, Header()] = None,
+        last_event_id: Annotated[str | None, Header(max_length=20)] = None,
     ) -> EventSourceResponse:
         resume = last_event_id or request.query_params.get("last_event_id")
-        start = int(resume) if resume and resume.isdigit() else None
+        start = int(resume) if resume and resume.isdigit() and len(resume) < 19 else None
         ctx = request.app.state.context
         return EventSourceResponse(
             broadcaster.events(start), ping=ctx.settings.sse_ping_seconds, send_timeout=10,
             headers={"X-Accel-Buffering": "no", "Cache-Control": "no-cache"})
 
     @router.get("/dashboard", response_class=HTMLResponse, include_in_schema=False)
-    def dashboard(ctx: ContextDep) -> HTMLResponse:
+    def dashboard_page(ctx: ContextDep) -> HTMLResponse:
         page = _templates.get_template("dashboard.html").render(
             site_title=ctx.settings.site_title)
         return HTMLResponse(page)

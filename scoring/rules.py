@@ -1,12 +1,23 @@
 """The scoring rules as data: every number comes from the rules file, and every rule set has a
-version that each ledger line records. Pure: no database."""
+version that each ledger line records. Pure: no database.
+
+The file is TOML (``BAOSONG_RULES``; the shipped default is ``default_rules.toml``). Adoption
+levels are listed from the lowest to the highest: only the highest level an item reached counts.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import tomllib
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+PHOTO_COUNTS = ("images", "items")
+
+# Names for the notes on ledger lines; a level the rules add without a name shows its key.
+LEVEL_NAMES = {"portal": "门户网站", "city": "市级", "provincial": "省级", "national": "国家级"}
 
 
 class RulesError(ValueError):
@@ -15,9 +26,15 @@ class RulesError(ValueError):
 
 @dataclass(frozen=True)
 class Quota:
+    """What a unit of one kind must send in a month."""
+
     articles: int = 0
     photos: int = 0
-    photos_cap: int | None = None
+    photos_cap: int | None = None  # photos beyond this do not count further
+
+    @property
+    def owed(self) -> bool:
+        return self.articles > 0 or self.photos > 0
 
     def counted_photos(self, photos: int) -> int:
         return min(photos, self.photos_cap) if self.photos_cap is not None else photos
@@ -37,13 +54,16 @@ class Rules:
     version: str
     points: dict[str, int]
     lead_multiplier: int = 2
-    adoption: dict[str, int] = field(default_factory=dict)
+    adoption: dict[str, int] = field(default_factory=dict)  # lowest level first
     instruction: dict[str, int] = field(default_factory=dict)
     commission_bonus: int = 3
     commission_penalty: int = -5
     quota_bonus: int = 2
     quota_penalty: int = -2
     quotas: dict[str, Quota] = field(default_factory=dict)
+    photos_count: str = "images"  # what "photos" in a quota counts: images, or photo items
+    digest: str = ""  # of the file's text: the same version must always mean the same rules
+    text: str = ""
 
     def published_points(self, kind: str) -> int:
         return self.points.get(kind, 0)
@@ -51,45 +71,84 @@ class Rules:
     def quota(self, unit_kind: str) -> Quota:
         return self.quotas.get(unit_kind, Quota())
 
+    def highest_adoption(self, levels: Collection[str]) -> str | None:
+        """Of the levels an item was adopted at, the one that counts (the highest known)."""
+        known = [level for level in self.adoption if level in levels]
+        return known[-1] if known else None
+
+    def quota_photos(self, photo_items: int, photo_images: int) -> int:
+        return photo_images if self.photos_count == "images" else photo_items
+
 
 def _int(table: dict[str, Any], key: str, where: str) -> int:
     value = table.get(key)
     if not isinstance(value, int) or isinstance(value, bool):
-        raise RulesError(f"规则文件 {where}.{key} 须为整数 (must be an integer)")
+        raise RulesError(f"规则文件 {where}.{key} 须为整数 ({where}.{key} must be an integer)")
     return value
 
 
-def parse_rules(raw: dict[str, Any]) -> Rules:
+def _table(raw: dict[str, Any], key: str) -> dict[str, Any]:
+    value = raw.get(key, {})
+    if not isinstance(value, dict):
+        raise RulesError(f"规则文件 [{key}] 须为表 ([{key}] must be a table)")
+    return value
+
+
+def _ints(raw: dict[str, Any], key: str) -> dict[str, int]:
+    table = _table(raw, key)
+    return {k: _int(table, k, key) for k in table}
+
+
+def _quota(kind: str, q: dict[str, Any]) -> Quota:
+    cap = q.get("photos_cap")
+    if cap is not None:
+        cap = _int(q, "photos_cap", f"quota.{kind}")
+    quota = Quota(articles=_int(q, "articles", f"quota.{kind}"),
+                  photos=_int(q, "photos", f"quota.{kind}"), photos_cap=cap)
+    if quota.articles < 0 or quota.photos < 0 or (cap is not None and cap < quota.photos):
+        raise RulesError(f"规则文件 quota.{kind} 的数量无效 (quota.{kind}: invalid numbers)")
+    return quota
+
+
+def parse_rules(raw: dict[str, Any], text: str = "") -> Rules:
+    if "version" not in raw or not str(raw["version"]).strip():
+        raise RulesError("规则文件缺少 version (missing version)")
+    if "points" not in raw:
+        raise RulesError("规则文件缺少 [points] (missing [points])")
+    quota = _table(raw, "quota")
+    commission = _table(raw, "commission")
+    photos_count = quota.get("photos_count", "images")
+    if photos_count not in PHOTO_COUNTS:
+        raise RulesError("规则文件 quota.photos_count 须为 images 或 items "
+                         "(quota.photos_count must be images or items)")
+    lead = _table(raw, "lead")
+    return Rules(
+        version=str(raw["version"]).strip(),
+        points=_ints(raw, "points"),
+        lead_multiplier=_int(lead, "multiplier", "lead") if "multiplier" in lead else 2,
+        adoption=_ints(raw, "adoption"),
+        instruction=_ints(raw, "instruction"),
+        commission_bonus=_int(commission, "delivered_bonus", "commission"),
+        commission_penalty=_int(commission, "missed_penalty", "commission"),
+        quota_bonus=_int(quota, "met_bonus", "quota"),
+        quota_penalty=_int(quota, "missed_penalty", "quota"),
+        quotas={kind: _quota(kind, q) for kind, q in quota.items() if isinstance(q, dict)},
+        photos_count=photos_count,
+        digest=hashlib.sha256(text.encode()).hexdigest() if text else "",
+        text=text,
+    )
+
+
+def rules_from_text(text: str) -> Rules:
     try:
-        version = str(raw["version"])
-        points = {k: _int(raw["points"], k, "points") for k in raw["points"]}
-        quota = raw.get("quota", {})
-        quotas = {
-            kind: Quota(articles=_int(q, "articles", f"quota.{kind}"),
-                        photos=_int(q, "photos", f"quota.{kind}"),
-                        photos_cap=q.get("photos_cap"))
-            for kind, q in quota.items() if isinstance(q, dict)
-        }
-        return Rules(
-            version=version,
-            points=points,
-            lead_multiplier=_int(raw.get("lead", {"multiplier": 2}), "multiplier", "lead"),
-            adoption={k: _int(raw["adoption"], k, "adoption") for k in raw.get("adoption", {})},
-            instruction={k: _int(raw["instruction"], k, "instruction")
-                         for k in raw.get("instruction", {})},
-            commission_bonus=_int(raw.get("commission", {}), "delivered_bonus", "commission"),
-            commission_penalty=_int(raw.get("commission", {}), "missed_penalty", "commission"),
-            quota_bonus=_int(quota, "met_bonus", "quota"),
-            quota_penalty=_int(quota, "missed_penalty", "quota"),
-            quotas=quotas,
-        )
-    except KeyError as exc:
-        raise RulesError(f"规则文件缺少 {exc} (missing key)") from exc
+        return parse_rules(tomllib.loads(text), text)
+    except tomllib.TOMLDecodeError as exc:
+        raise RulesError(f"规则文件不是有效的 TOML (not valid TOML): {exc}") from exc
 
 
 def load_rules(path: Path) -> Rules:
     try:
-        with path.open("rb") as handle:
-            return parse_rules(tomllib.load(handle))
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise RulesError(f"无法读取规则文件 {path}: {exc}") from exc
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise RulesError(f"无法读取规则文件 {path} (cannot read the rules file): {exc}") from exc
+    return rules_from_text(text)

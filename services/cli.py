@@ -93,7 +93,8 @@ def _component(ctx: typer.Context, process: str) -> tuple[Context, Runtime]:
     runtime = Runtime(context, components)
     if context.settings.embedded_bus:  # several processes can share the embedded queue too
         runtime.start_embedded(consume=[s for c in mine for s in c.subscriptions])
-    runtime.start_jobs([job for c in mine for job in c.jobs])
+        runtime.start_jobs([job for c in mine for job in c.jobs])
+    # distributed, the jobs run where Celery beat sends them (``baosong beat``)
     return context, runtime
 
 
@@ -165,6 +166,23 @@ def check(ctx: typer.Context) -> None:
         typer.echo(f"{name}: {state}")
     if not all(state.startswith("ok") for state in checks.values()):
         raise typer.Exit(1)
+
+
+@cli.command()
+def beat(ctx: typer.Context) -> None:
+    """定时任务（分布式部署，Celery beat）(the scheduled jobs: missed 约稿, closing months)."""
+    from services.bus.beat import beat_argv, make_beat
+
+    context = cli_context(ctx)
+    if context.settings.embedded_bus:
+        typer.echo("嵌入模式下定时任务随 up / scoring 运行；beat 需要 BAOSONG_BROKER_URL "
+                   "(embedded: the jobs run inside up or scoring; beat needs a broker)", err=True)
+        raise typer.Exit(2)
+    composition.prepare(context)
+    components = composition.build_components(context)
+    jobs = [job for component in components for job in component.jobs]
+    app = make_beat(context.settings, jobs, lambda: context)
+    app.worker_main(beat_argv(context.settings, context.settings.data_dir / "celerybeat-schedule"))
 
 
 @cli.command()

@@ -32,6 +32,7 @@ class EventType:
     ADOPTED = "submission.adopted"
     INSTRUCTED = "submission.instructed"
     SCORE_CHANGED = "score.changed"
+    TOPIC_CREATED = "topic.created"  # a 约稿: ingest keeps which units may answer it
 
 
 class InvalidEvent(ValueError):

@@ -77,9 +77,15 @@ class Settings(BaseSettings):
     # --- moderation workflow ---------------------------------------------------------------
     claim_minutes: int = 15
 
+    # --- scoring ---------------------------------------------------------------------------
+    commission_check_seconds: float = Field(default=60.0, gt=0)  # how often missed 约稿 are sought
+    month_close_check_seconds: float = Field(default=3600.0, gt=0)
+    month_close_after_hours: float = Field(default=24.0, ge=0)  # a month closes this long after
+
     # --- dashboards ------------------------------------------------------------------------
     sse_ping_seconds: int = 15
-    sse_client_queue: int = 100
+    sse_client_queue: int = 100  # changes a viewer may fall behind before it is dropped
+    sse_poll_seconds: float = Field(default=1.0, gt=0)  # the safety net under commit/NOTIFY wakes
 
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 

@@ -160,8 +160,11 @@ def test_retraction_takes_the_page_down_and_reverses_the_points(city: City) -> N
     assert f"articles/{sid}.html" not in p.client.get("/site/index.html").text
     assert p.get(f"/api/submissions/{sid}", city.informant).json()["status"] == "retracted"
     lines = p.get("/api/scores/ledger", city.admin).json()["lines"]
-    assert [(line["rule"], line["points"]) for line in lines] == [
-        ("published.article", 2), ("reversal.retracted", -2)]
+    # the reversal names the rule whose points it takes back, and the event that caused it
+    assert [(line["rule"], line["points"], line["event_type"]) for line in lines] == [
+        ("published.article", 2, "submission.published"),
+        ("published.article", -2, "submission.retracted")]
+    assert lines[1]["note"].startswith("撤稿")
 
 
 def test_lead_item_is_on_the_home_page(city: City) -> None:

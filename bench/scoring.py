@@ -1,0 +1,257 @@
+"""Scoring: ledger events applied per second, and dashboard update latency with 200 viewers.
+
+1. Events through the real consumer path (inbox record, fact, engine, ledger line, totals,
+   outbox, all in one transaction each), against a plain INSERT loop of as many one-row
+   transactions into the same database: SQLite (embedded) and PostgreSQL (if reachable).
+2. A real server (uvicorn, the whole app) with 200 SSE viewers connected over loopback: the time
+   from the commit of a booking to its arrival at each viewer, against the same with one viewer.
+   On SQLite the commit wakes the stream in-process; on PostgreSQL the booking is made through
+   another connection pool (as the scoring process would) and NOTIFY wakes it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import statistics
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+
+N_EVENTS = int(os.environ.get("BENCH_SCORING_EVENTS", "600"))
+VIEWERS = int(os.environ.get("BENCH_SCORING_VIEWERS", "200"))
+CHANGES = int(os.environ.get("BENCH_SCORING_CHANGES", "20"))
+PG_ADMIN_URL = os.environ.get("BAOSONG_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
+
+
+def _settings(data_dir: Path, database_url: str = "") -> Any:
+    from services.settings import Settings
+
+    return Settings(data_dir=data_dir, database_url=database_url,  # type: ignore[call-arg]
+                    _env_file=None)
+
+
+def _context(data_dir: Path, database_url: str = "") -> Any:
+    from services import app as composition
+
+    ctx = composition.build_context(_settings(data_dir, database_url))
+    composition.prepare(ctx)
+    return ctx
+
+
+@contextmanager
+def databases() -> Iterator[list[tuple[str, Path, str]]]:
+    """(name, data dir, URL) of each database to measure on: SQLite, and PostgreSQL if up."""
+    with tempfile.TemporaryDirectory() as tmp:
+        found = [("SQLite", Path(tmp) / "sqlite", "")]
+        pg_name = f"baosong_bench_{uuid.uuid4().hex[:8]}"
+        try:
+            import psycopg
+
+            with psycopg.connect(PG_ADMIN_URL, autocommit=True, connect_timeout=3) as conn:
+                conn.execute(f'CREATE DATABASE "{pg_name}"')
+            base = PG_ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://",
+                                                          "postgresql+psycopg://")
+            found.append(("PostgreSQL", Path(tmp) / "pg", f"{base}/{pg_name}"))
+        except Exception as exc:
+            print(f"(PostgreSQL not reachable, measured on SQLite only: {exc.__class__.__name__})")
+        try:
+            yield found
+        finally:
+            if len(found) > 1:
+                import psycopg
+
+                with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+                    conn.execute(f'DROP DATABASE IF EXISTS "{pg_name}" WITH (FORCE)')
+
+
+def _seed(ctx: Any) -> tuple[int, str]:
+    from services.identity import add_unit, add_user
+
+    with ctx.db.transaction() as session:
+        add_unit(session, "qingshan", "青山县经济和信息化局", "county")
+        informant, _ = add_user(session, "王晓明", "informant", "qingshan")
+        _, token = add_user(session, "看板", "admin")
+        return int(informant.id), token
+
+
+def _events(informant: int, first: int, count: int) -> Iterator[Any]:
+    """``count`` events: items received and published, in turn."""
+    from services.events import Event, EventType
+
+    for n in range(count):
+        sid = first + n // 2
+        data = {"submission": sid, "kind": "article", "unit": "qingshan", "unit_kind": "county",
+                "informant": informant, "title": f"稿件{sid}", "photos": []}
+        kind = EventType.RECEIVED if n % 2 == 0 else EventType.PUBLISHED
+        yield Event(type=kind, subject=f"submission/{sid}", data=data)
+
+
+def _scoring(ctx: Any) -> Any:
+    from scoring import handlers
+    from scoring.rules import load_rules
+
+    return handlers.subscription(ctx, load_rules(ctx.settings.rules_path))
+
+
+def ledger_throughput(name: str, data_dir: Path, url: str) -> None:
+    from services.inbox import deliver
+
+    ctx = _context(data_dir, url)
+    informant, _ = _seed(ctx)
+    subscription = _scoring(ctx)
+    events = list(_events(informant, 1, N_EVENTS))
+    started = time.perf_counter()
+    for event in events:
+        deliver(ctx.db, subscription, event)
+    applied = N_EVENTS / (time.perf_counter() - started)
+
+    table = sa.table("bench_rows", sa.column("id", sa.Integer), sa.column("payload", sa.Text))
+    with ctx.db.engine.begin() as conn:
+        conn.execute(sa.text("CREATE TABLE bench_rows (id INTEGER PRIMARY KEY, payload TEXT)"))
+    started = time.perf_counter()
+    for n in range(N_EVENTS):
+        with ctx.db.transaction() as session:
+            session.execute(sa.insert(table).values(id=n, payload="x" * 200))
+    inserts = N_EVENTS / (time.perf_counter() - started)
+    print(f"{name}: ledger events applied {applied:8.0f}/s; plain one-row INSERT "
+          f"transactions {inserts:8.0f}/s; ratio {applied / inserts:.2f}")
+    ctx.db.dispose()
+
+
+# --- dashboard latency ------------------------------------------------------------------------
+
+class Viewer:
+    """One SSE client on a raw socket (HTTP/1.0: the body is the event stream itself)."""
+
+    def __init__(self) -> None:
+        self.arrived: dict[int, float] = {}
+        self.ready = asyncio.Event()
+
+    async def run(self, port: int, token: str) -> None:
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        writer.write(f"GET /api/scores/stream?token={token} HTTP/1.0\r\n"
+                     f"Host: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n".encode())
+        await writer.drain()
+        try:
+            while line := await reader.readline():
+                if line.startswith(b"event: ready"):
+                    self.ready.set()
+                elif line.startswith(b"id: "):
+                    self.arrived[int(line[4:])] = time.perf_counter()
+        finally:
+            writer.close()
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def _serve(ctx: Any, port: int) -> tuple[Any, threading.Thread]:
+    import uvicorn
+
+    from services import app as composition
+
+    app = composition.create_app(ctx, composition.build_components(ctx))
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error",
+                                           timeout_graceful_shutdown=1))
+    thread = threading.Thread(target=server.run, name="bench-server", daemon=True)
+    thread.start()
+    while not server.started:
+        time.sleep(0.05)
+    return server, thread
+
+
+async def _latencies(port: int, token: str, viewers: int, book: Any) -> list[float]:
+    clients = [Viewer() for _ in range(viewers)]
+    tasks = [asyncio.create_task(c.run(port, token)) for c in clients]
+    await asyncio.wait_for(asyncio.gather(*(c.ready.wait() for c in clients)), 60)
+    committed: dict[int, float] = {}
+    for _ in range(CHANGES):
+        seq, at = await asyncio.to_thread(book)
+        committed[seq] = at
+        await asyncio.sleep(0.15)
+    await asyncio.sleep(1.5)
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+    out, missing = [], 0
+    for client in clients:
+        for seq, at in committed.items():
+            if seq in client.arrived:
+                out.append(client.arrived[seq] - at)
+            else:
+                missing += 1
+    if missing:
+        print(f"  ({missing} deliveries of {len(clients) * len(committed)} did not arrive)")
+    return out
+
+
+def dashboard_latency(name: str, data_dir: Path, url: str) -> None:
+    from scoring.models import LedgerLine
+    from services.db import Database
+    from services.inbox import deliver
+
+    ctx = _context(data_dir, url)
+    informant, token = _seed(ctx)
+    # PostgreSQL: book through another pool, as the scoring process would (NOTIFY wakes the API)
+    booking_db = Database(url) if url else ctx.db
+    subscription = _scoring(ctx)
+    counter = iter(range(10_000, 1_000_000))
+
+    def book_one() -> tuple[int, float]:
+        sid = next(counter)
+        for event in _events(informant, sid, 2):
+            deliver(booking_db, subscription, event)
+        committed = time.perf_counter()
+        with booking_db.session() as session:
+            seq = session.scalar(sa.select(sa.func.max(LedgerLine.seq)))
+        return int(seq), committed
+
+    port = _free_port()
+    server, thread = _serve(ctx, port)
+    try:
+        time.sleep(0.5)
+        figures = {}
+        for viewers in (1, VIEWERS):
+            lat = asyncio.run(_latencies(port, token, viewers, book_one))
+            lat.sort()
+            figures[viewers] = (statistics.median(lat), lat[int(len(lat) * 0.95) - 1], lat[-1])
+        one, many = figures[1], figures[VIEWERS]
+        print(f"{name}: dashboard update latency, commit to viewer: 1 viewer p50 "
+              f"{one[0] * 1000:.0f} ms; {VIEWERS} viewers p50 {many[0] * 1000:.0f} ms, "
+              f"p95 {many[1] * 1000:.0f} ms, max {many[2] * 1000:.0f} ms; ratio p50 "
+              f"{many[0] / one[0]:.1f}")
+    finally:
+        server.should_exit = True
+        thread.join(10)
+        if booking_db is not ctx.db:
+            booking_db.dispose()
+        ctx.db.dispose()
+
+
+def main() -> None:
+    print(f"ledger: {N_EVENTS} events (items received and published) vs {N_EVENTS} INSERTs; "
+          f"stream: {CHANGES} score changes to 1 and {VIEWERS} SSE viewers")
+    with databases() as found:
+        for name, data_dir, url in found:
+            ledger_throughput(name, data_dir / "ledger", url)
+    with databases() as found:
+        for name, data_dir, url in found:
+            dashboard_latency(name, data_dir / "stream", url)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,345 @@
+"""How facts become points: pure, so that the live handlers and the re-scoring of the kept facts
+under another rule set (``baosong scores rebuild --rules FILE --dry-run``) run the same code.
+
+Scoring keeps every fact it learns (an item received, screened as a duplicate, published, made
+the lead, adopted, instructed, rejected, retracted; a 约稿 missed; a month closed). After each
+fact about an item, :func:`entitlements` says what the item should hold now, rule by rule, and
+:func:`reconcile` compares that with what the ledger holds for it and gives the lines that make
+the two agree. A rule already booked keeps the points it was booked with (changing the rules
+never rewrites the past); a rule no longer deserved is reversed by exactly what it holds.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+from zoneinfo import ZoneInfo
+
+from scoring.rules import LEVEL_NAMES, Rules
+
+# Fact types about one item (the event types scoring consumes) and about a unit.
+RECEIVED = "submission.received"
+SCREENED = "submission.screened"
+REJECTED = "submission.rejected"
+RETURNED = "submission.returned"
+PUBLISHED = "submission.published"
+RETRACTED = "submission.retracted"
+LEAD = "submission.lead"
+ADOPTED = "submission.adopted"
+INSTRUCTED = "submission.instructed"
+COMMISSION_MISSED = "commission.missed"
+MONTH_CLOSED = "month.closed"
+
+ITEM_FACTS = (RECEIVED, SCREENED, REJECTED, RETURNED, PUBLISHED, RETRACTED, LEAD, ADOPTED,
+              INSTRUCTED)
+UNIT_FACTS = (COMMISSION_MISSED, MONTH_CLOSED)
+
+FINAL = ("rejected", "retracted")  # statuses no later event moves an item out of
+KIND_NAMES = {"article": "文章", "photo": "图片"}
+
+
+def month_of(when: dt.datetime, timezone: str) -> str:
+    return f"{when.astimezone(ZoneInfo(timezone)):%Y-%m}"
+
+
+class Item(Protocol):
+    """What scoring knows of one submission (a table row live, :class:`ItemState` in a replay)."""
+
+    submission_id: int
+    kind: str
+    unit_slug: str
+    unit_kind: str
+    informant_id: int
+    title: str
+    images: int
+    month: str  # the month it counts toward (a revision: its original's)
+    status: str
+    superseded: bool  # a revision was sent in its place
+    received_at: dt.datetime
+    answered_at: dt.datetime | None  # when it reached the 约稿 (a revision: its original's time)
+    topic: str | None
+    revision_of: int | None
+    duplicate_of: int | None
+    published_at: dt.datetime | None
+    lead_at: dt.datetime | None
+    retracted_at: dt.datetime | None
+    url: str | None
+    adoptions: dict[str, str]  # level -> when (ISO)
+    instructions: dict[str, str]
+
+
+@dataclass
+class ItemState:
+    submission_id: int
+    kind: str
+    unit_slug: str
+    unit_kind: str
+    informant_id: int
+    month: str
+    received_at: dt.datetime
+    title: str = ""
+    images: int = 0
+    status: str = "received"
+    superseded: bool = False
+    answered_at: dt.datetime | None = None
+    topic: str | None = None
+    revision_of: int | None = None
+    duplicate_of: int | None = None
+    published_at: dt.datetime | None = None
+    lead_at: dt.datetime | None = None
+    retracted_at: dt.datetime | None = None
+    url: str | None = None
+    adoptions: dict[str, str] = field(default_factory=dict)
+    instructions: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Fact:
+    id: str
+    type: str
+    at: dt.datetime
+    data: dict[str, Any]
+
+    @property
+    def submission(self) -> int | None:
+        value = self.data.get("submission")
+        return int(value) if value is not None else None
+
+
+@dataclass(frozen=True)
+class Topic:
+    id: str
+    title: str
+    deadline: dt.datetime
+    units: frozenset[str]
+
+
+@dataclass(frozen=True)
+class Line:
+    """A ledger line to book."""
+
+    rule: str
+    points: int
+    note: str
+    unit: str
+    informant: int | None = None
+    submission: int | None = None
+
+
+class World(Protocol):
+    """Where the items and what the ledger holds live: the database, or memory in a replay."""
+
+    def item(self, submission: int) -> Item | None: ...
+
+    def new_item(self, submission: int, data: Mapping[str, Any], at: dt.datetime,
+                 month: str) -> Item: ...
+
+    def topic(self, topic_id: str) -> Topic | None: ...
+
+    def booked(self, submission: int) -> dict[str, int]:
+        """Rule -> points the ledger holds for the item (rules booked and reversed hold 0)."""
+        ...
+
+    def commission_holder(self, topic_id: str, unit: str) -> int | None:
+        """The item of ``unit`` that holds the 约稿 bonus of ``topic_id`` now, if any."""
+        ...
+
+
+# --- facts into item state ----------------------------------------------------------------
+
+# What each fact keeps of its event's data (the approved item's body is no business of scoring).
+_IDENTITY = ("submission", "kind", "unit", "unit_kind", "informant", "topic", "revision_of")
+_KEEP = {
+    RECEIVED: (*_IDENTITY, "title", "images"),
+    SCREENED: (*_IDENTITY, "duplicate_of", "duplicate_distance"),
+    PUBLISHED: (*_IDENTITY, "url", "lead"),
+    ADOPTED: (*_IDENTITY, "level", "outlet", "by"),
+    INSTRUCTED: (*_IDENTITY, "level", "by"),
+}
+
+
+def fact_data(event_type: str, data: Mapping[str, Any]) -> dict[str, Any]:
+    """The part of an event's data scoring keeps as the fact."""
+    if event_type == RECEIVED and "images" not in data:
+        data = {**data, "images": len(data.get("photos") or [])}
+    keep = _KEEP.get(event_type, (*_IDENTITY, "reason"))
+    return {k: data[k] for k in keep if data.get(k) is not None}
+
+
+def _item_for(world: World, fact: Fact, timezone: str) -> Item | None:
+    sid = fact.submission
+    if sid is None:
+        return None
+    item = world.item(sid)
+    if item is None:
+        if not all(k in fact.data for k in ("kind", "unit", "informant")):
+            return None  # nothing to attribute it to
+        item = world.new_item(sid, fact.data, fact.at, month_of(fact.at, timezone))
+    return item
+
+
+def apply(world: World, fact: Fact, timezone: str) -> Item | None:
+    """Update what scoring knows of the item the fact is about; return the item."""
+    item = _item_for(world, fact, timezone)
+    if item is None:
+        return None
+    data = fact.data
+    if fact.type == RECEIVED:
+        item.title = str(data.get("title") or item.title)
+        item.images = int(data.get("images") or 0)
+        item.received_at = fact.at
+        item.month = month_of(fact.at, timezone)
+        item.answered_at = fact.at
+        item.topic = data.get("topic") or item.topic
+        item.revision_of = data.get("revision_of")
+        original = world.item(item.revision_of) if item.revision_of is not None else None
+        if original is not None:  # one piece, counted once: in its original's month
+            original.superseded = True
+            item.month = original.month
+            item.answered_at = original.answered_at or original.received_at
+            item.topic = item.topic or original.topic
+    elif fact.type == SCREENED:
+        if data.get("duplicate_of") is not None:
+            item.duplicate_of = int(data["duplicate_of"])
+    elif fact.type in (REJECTED, RETURNED):
+        if item.status not in FINAL and item.status != "published":
+            item.status = "rejected" if fact.type == REJECTED else "returned"
+    elif fact.type == PUBLISHED:
+        if item.status not in FINAL:
+            item.status = "published"
+            item.published_at = item.published_at or fact.at
+            item.url = data.get("url") or item.url
+            if data.get("lead") and item.lead_at is None:
+                item.lead_at = fact.at
+    elif fact.type == RETRACTED:
+        item.status = "retracted"
+        item.retracted_at = item.retracted_at or fact.at
+    elif fact.type == LEAD:
+        if item.lead_at is None:
+            item.lead_at = fact.at
+    elif fact.type == ADOPTED:
+        level = str(data.get("level"))
+        if level not in item.adoptions:
+            item.adoptions = {**item.adoptions, level: fact.at.isoformat()}
+    elif fact.type == INSTRUCTED:
+        level = str(data.get("level"))
+        if level not in item.instructions:
+            item.instructions = {**item.instructions, level: fact.at.isoformat()}
+    return item
+
+
+# --- what an item deserves ------------------------------------------------------------------
+
+def in_time(item: Item, topic: Topic | None) -> bool:
+    """Does the item answer ``topic`` for its unit by the deadline?"""
+    return (topic is not None and item.unit_slug in topic.units
+            and item.answered_at is not None and item.answered_at <= topic.deadline)
+
+
+def entitlements(world: World, item: Item, rules: Rules) -> dict[str, tuple[int, str]]:
+    """Rule -> (points, note) the item deserves now under ``rules``."""
+    if item.status != "published":
+        return {}
+    if item.duplicate_of is not None:  # the first sender keeps the credit: a line that says so
+        return {"duplicate": (0, f"与稿件 #{item.duplicate_of} 内容重复，首报者得分，本稿不计分")}
+    base = rules.published_points(item.kind)
+    out = {f"published.{item.kind}": (base, f"门户网站采用{KIND_NAMES.get(item.kind, item.kind)}")}
+    if item.lead_at is not None and rules.lead_multiplier != 1:
+        out["lead"] = (base * (rules.lead_multiplier - 1),
+                       f"首页头条：门户得分×{rules.lead_multiplier}")
+    top = rules.highest_adoption(item.adoptions)
+    if top is not None:
+        out[f"adoption.{top}"] = (rules.adoption[top], f"被{LEVEL_NAMES.get(top, top)}采用")
+    for level in rules.instruction:
+        if level in item.instructions:
+            out[f"instruction.{level}"] = (rules.instruction[level],
+                                           f"{LEVEL_NAMES.get(level, level)}领导批示")
+    if item.topic is not None:
+        topic = world.topic(item.topic)
+        holder = world.commission_holder(item.topic, item.unit_slug)
+        if topic is not None and in_time(item, topic) and holder in (None, item.submission_id):
+            out["commission.delivered"] = (rules.commission_bonus,
+                                           f"按时完成约稿「{topic.title}」")
+    return out
+
+
+def _why_reversed(item: Item, rule: str) -> str:
+    if item.status == "retracted":
+        return "撤稿"
+    if item.status == "rejected":
+        return "不予采用"
+    if item.duplicate_of is not None:
+        return f"与稿件 #{item.duplicate_of} 重复"
+    if rule.startswith("adoption."):
+        return "只计最高级别采用"
+    return "不再符合计分条件"
+
+
+def reconcile(item: Item, entitled: Mapping[str, tuple[int, str]],
+              booked: Mapping[str, int]) -> list[Line]:
+    """The lines that make the ledger hold for ``item`` what it is ``entitled`` to."""
+    lines = []
+
+    def line(rule: str, points: int, note: str) -> Line:
+        return Line(rule=rule, points=points, note=note, unit=item.unit_slug,
+                    informant=item.informant_id, submission=item.submission_id)
+
+    for rule, held in booked.items():
+        if held and rule not in entitled:
+            lines.append(line(rule, -held, f"{_why_reversed(item, rule)}，冲销该稿「{rule}」"
+                                           f"所得 {held:+d} 分"))
+    for rule, (points, note) in entitled.items():
+        if rule in booked and (booked[rule] != 0 or points == 0):
+            continue  # booked already: it keeps what it was booked with
+        lines.append(line(rule, points, note))
+    return lines
+
+
+def score_item_fact(world: World, fact: Fact, rules: Rules, timezone: str) -> list[Line]:
+    """Apply a fact about an item; return the lines to book for it."""
+    item = apply(world, fact, timezone)
+    if item is None:
+        return []
+    return reconcile(item, entitlements(world, item, rules), world.booked(item.submission_id))
+
+
+# --- facts about a unit ---------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class QuotaCounts:
+    articles: int = 0
+    photo_items: int = 0
+    photo_images: int = 0
+
+    def photos(self, rules: Rules) -> int:
+        return rules.quota_photos(self.photo_items, self.photo_images)
+
+
+def quota_met(rules: Rules, unit_kind: str, counts: QuotaCounts) -> bool:
+    return rules.quota(unit_kind).met(counts.articles, counts.photos(rules))
+
+
+def unit_fact_lines(fact: Fact, rules: Rules) -> list[Line]:
+    """The lines of a fact about a unit: a 约稿 missed, or a month closed."""
+    data = fact.data
+    unit = str(data["unit"])
+    if fact.type == COMMISSION_MISSED:
+        return [Line(rule="commission.missed", points=rules.commission_penalty, unit=unit,
+                     note=f"约稿「{data.get('title', '')}」逾期未报送")]
+    if fact.type == MONTH_CLOSED:
+        kind = str(data.get("unit_kind", ""))
+        if not rules.quota(kind).owed:
+            return []
+        counts = QuotaCounts(articles=int(data.get("articles", 0)),
+                             photo_items=int(data.get("photo_items", 0)),
+                             photo_images=int(data.get("photo_images", 0)))
+        month = data.get("month", "")
+        if quota_met(rules, kind, counts):
+            return [Line(rule="quota.met", points=rules.quota_bonus, unit=unit,
+                         note=f"{month} 报送任务完成")]
+        return [Line(rule="quota.missed", points=rules.quota_penalty, unit=unit,
+                     note=f"{month} 报送任务未完成（文章 {counts.articles} 篇，"
+                          f"图片 {counts.photos(rules)}）")]
+    raise ValueError(f"not a unit fact: {fact.type}")

@@ -1,0 +1,202 @@
+"""Reports for the review meeting: the ranking tables (xlsx and csv) and the monthly 通报.
+
+Both read the same figures: per unit what it submitted in the period (a revision and its
+original once), how much of it the portal adopted (published and still up, not a duplicate),
+the adoptions by higher outlets and leader instructions, its points and its rank.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from jinja2 import Environment, PackageLoader, select_autoescape
+from sqlalchemy.orm import Session
+
+from scoring import queries, quotas
+from scoring.models import ScoredItem
+from scoring.rules import Rules
+from services.identity import UNIT_KIND_LABELS
+
+_templates = Environment(loader=PackageLoader("scoring", "templates"),
+                         autoescape=select_autoescape(["html"]))
+
+BOARDS = (("county", "县区排名"), ("enterprise", "企业排名"), (None, "全部单位"))
+
+
+@dataclass
+class Activity:
+    articles: int = 0
+    photos: int = 0
+    adopted: int = 0
+    higher: int = 0  # adoptions by a higher outlet
+    instructions: int = 0
+
+    @property
+    def submitted(self) -> int:
+        return self.articles + self.photos
+
+    @property
+    def rate(self) -> float | None:
+        return self.adopted / self.submitted if self.submitted else None
+
+
+def activity(session: Session, period: str) -> dict[str, Activity]:
+    """Per unit, what it submitted in ``period`` (YYYY-MM or YYYY) and what came of it."""
+    query = sa.select(ScoredItem).where(ScoredItem.superseded.is_(False))
+    if len(period) == 7:
+        query = query.where(ScoredItem.month == period)
+    elif len(period) == 4:
+        query = query.where(ScoredItem.month.startswith(period))
+    out: dict[str, Activity] = {}
+    for item in session.scalars(query):
+        a = out.setdefault(item.unit_slug, Activity())
+        if item.kind == "photo":
+            a.photos += 1
+        else:
+            a.articles += 1
+        if item.status == "published" and item.duplicate_of is None:
+            a.adopted += 1
+            a.higher += 1 if item.adoptions else 0
+            a.instructions += len(item.instructions)
+    return out
+
+
+def _percent(rate: float | None) -> str:
+    return "—" if rate is None else f"{rate * 100:.1f}%"
+
+
+# --- ranking tables ---------------------------------------------------------------------------
+
+UNIT_HEADERS = ["名次", "单位名称", "单位代号", "类型", "积分", "报送稿件", "门户采用", "采用率",
+                "上级采用", "领导批示"]
+INFORMANT_HEADERS = ["名次", "信息员", "所属单位", "积分"]
+
+
+@dataclass
+class Table:
+    title: str
+    headers: list[str]
+    rows: list[list[Any]] = field(default_factory=list)
+
+
+def ranking_tables(session: Session, period: str) -> list[Table]:
+    """One table per board: counties, enterprises, every unit, and the informants."""
+    acts = activity(session, period)
+    tables = []
+    for kind, title in BOARDS:
+        table = Table(title, UNIT_HEADERS)
+        for u in queries.scores(session, period, kind)["units"]:
+            a = acts.get(u["unit"], Activity())
+            table.rows.append([u["rank"], u["name"], u["unit"],
+                               UNIT_KIND_LABELS.get(u["kind"], u["kind"]), u["points"],
+                               a.submitted, a.adopted, _percent(a.rate), a.higher,
+                               a.instructions])
+        tables.append(table)
+    informants = Table("信息员排名", INFORMANT_HEADERS)
+    for i in queries.scores(session, period)["informants"]:
+        informants.rows.append([i["rank"], i["name"], i["unit_name"] or i["unit"], i["points"]])
+    tables.append(informants)
+    return tables
+
+
+def _display_width(value: Any) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in str(value))
+
+
+def write_xlsx(tables: list[Table], period: str) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill
+
+    book = Workbook()
+    book.remove(book.active)
+    bold = Font(bold=True, color="FFFFFF")
+    fill = PatternFill("solid", fgColor="A61B1B")
+    for table in tables:
+        sheet = book.create_sheet(table.title)
+        sheet.append(table.headers)
+        for cell in sheet[1]:
+            cell.font, cell.fill = bold, fill
+            cell.alignment = Alignment(horizontal="center")
+        for row in table.rows:
+            sheet.append(row)
+        sheet.freeze_panes = "A2"  # the header row stays while scrolling
+        for index, header in enumerate(table.headers):
+            widest = max([_display_width(header)] +
+                         [_display_width(row[index]) for row in table.rows])
+            letter = sheet.cell(row=1, column=index + 1).column_letter
+            sheet.column_dimensions[letter].width = min(max(widest + 2, 6), 60)
+    book.properties.title = f"信息报送积分排名 {period}"
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def write_csv(tables: list[Table]) -> bytes:
+    """One file: each row names its board. UTF-8 with a BOM, so that Excel reads the Chinese."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    for table in tables:
+        writer.writerow(["榜单", *table.headers])
+        for row in table.rows:
+            writer.writerow([table.title, *row])
+        writer.writerow([])
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+# --- the monthly bulletin (通报) ---------------------------------------------------------------
+
+def bulletin(session: Session, month: str, rules: Rules, timezone: str,
+             site_title: str, now: dt.datetime | None = None) -> dict[str, Any]:
+    acts = activity(session, month)
+    quota = {q["unit"]: q for q in quotas.report(session, month, rules, timezone, now)["units"]}
+    groups = []
+    silent = []
+    for kind, title in (("county", "县区"), ("enterprise", "重点企业"), ("department", "部门")):
+        board = queries.scores(session, month, kind)["units"]
+        rows = []
+        for u in board:
+            a = acts.get(u["unit"], Activity())
+            q = quota[u["unit"]]
+            if a.submitted == 0:
+                silent.append(u["name"])
+            required = q["required"]
+            rows.append({
+                "rank": u["rank"], "name": u["name"], "articles": a.articles,
+                "photos": a.photos, "submitted": a.submitted, "adopted": a.adopted,
+                "rate": _percent(a.rate), "higher": a.higher, "instructions": a.instructions,
+                "points": u["points"], "owed": q["owed"], "met": q["met"],
+                "quota": f"文章 {q['articles']}/{required['articles']}"
+                         + (f"，图片 {q['counted_photos']}/{required['photos']}"
+                            if required["photos"] else ""),
+            })
+        if rows:
+            groups.append({"kind": kind, "title": title, "rows": rows})
+    total = Activity()
+    for a in acts.values():
+        total.articles += a.articles
+        total.photos += a.photos
+        total.adopted += a.adopted
+        total.higher += a.higher
+        total.instructions += a.instructions
+    local = (now or dt.datetime.now(dt.UTC)).astimezone(ZoneInfo(timezone))
+    return {
+        "month": month, "year": int(month[:4]), "mon": int(month[5:]),
+        "site_title": site_title, "issued": f"{local:%Y年%m月%d日}",
+        "days_left": quotas.days_left(month, timezone, now),
+        "closed": quotas.closed_results(session, month) != {},
+        "submitted": total.submitted, "articles": total.articles, "photos": total.photos,
+        "adopted": total.adopted, "rate": _percent(total.rate), "higher": total.higher,
+        "instructions": total.instructions, "groups": groups, "silent": silent,
+        "rules_version": rules.version,
+    }
+
+
+def render_bulletin(data: dict[str, Any]) -> str:
+    return _templates.get_template("bulletin.html").render(**data)

@@ -1,0 +1,72 @@
+"""The engine's world in the database, inside the handler's transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from scoring.engine import Item, Topic
+from scoring.models import LedgerLine, ScoredItem, TopicRow, TopicUnit
+
+
+def topic_of(session: Session, topic_id: str) -> Topic | None:
+    if not topic_id.isdigit() or len(topic_id) > 18:
+        return None
+    row = session.get(TopicRow, int(topic_id))
+    if row is None:
+        return None
+    units = session.scalars(sa.select(TopicUnit.unit_slug).where(TopicUnit.topic_id == row.id))
+    return Topic(id=str(row.id), title=row.title, deadline=row.deadline, units=frozenset(units))
+
+
+def all_topics(session: Session) -> dict[str, Topic]:
+    units: dict[int, set[str]] = {}
+    for topic_id, slug in session.execute(sa.select(TopicUnit.topic_id, TopicUnit.unit_slug)):
+        units.setdefault(topic_id, set()).add(slug)
+    return {str(t.id): Topic(id=str(t.id), title=t.title, deadline=t.deadline,
+                             units=frozenset(units.get(t.id, ())))
+            for t in session.scalars(sa.select(TopicRow))}
+
+
+class DbWorld:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self._topics: dict[str, Topic | None] = {}
+
+    def item(self, submission: int) -> Item | None:
+        return self.session.get(ScoredItem, submission, with_for_update=True)
+
+    def new_item(self, submission: int, data: Mapping[str, Any], at: dt.datetime,
+                 month: str) -> Item:
+        item = ScoredItem(submission_id=submission, kind=str(data["kind"]),
+                          unit_slug=str(data["unit"]), unit_kind=str(data.get("unit_kind") or ""),
+                          informant_id=int(data["informant"]), month=month, received_at=at,
+                          status="received", superseded=False, earned=0, title="", images=0,
+                          adoptions={}, instructions={})
+        self.session.add(item)
+        self.session.flush()
+        return item
+
+    def topic(self, topic_id: str) -> Topic | None:
+        if topic_id not in self._topics:
+            self._topics[topic_id] = topic_of(self.session, topic_id)
+        return self._topics[topic_id]
+
+    def booked(self, submission: int) -> dict[str, int]:
+        rows = self.session.execute(
+            sa.select(LedgerLine.rule, sa.func.sum(LedgerLine.points))
+            .where(LedgerLine.submission_id == submission).group_by(LedgerLine.rule))
+        return {rule: int(points or 0) for rule, points in rows}
+
+    def commission_holder(self, topic_id: str, unit: str) -> int | None:
+        held = (sa.select(LedgerLine.submission_id)
+                .join(ScoredItem, ScoredItem.submission_id == LedgerLine.submission_id)
+                .where(LedgerLine.rule == "commission.delivered", LedgerLine.unit_slug == unit,
+                       ScoredItem.topic == topic_id)
+                .group_by(LedgerLine.submission_id)
+                .having(sa.func.sum(LedgerLine.points) > 0))
+        return self.session.scalars(held).first()

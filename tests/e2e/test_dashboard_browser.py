@@ -1,0 +1,109 @@
+"""The wall-screen dashboard in headless Chromium against a real ``baosong up`` process: a
+score change made through the API shows on the page without a reload."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+from playwright.sync_api import sync_playwright
+
+from services import app as composition
+from services.identity import add_unit, add_user
+from services.settings import Settings
+from tests.support import free_port, wait_until
+
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu",
+                 "--disable-background-networking", "--disable-component-update"]
+TEXT = "青山县召开全县工业经济运行分析会，总结前三季度工业经济运行情况，部署四季度重点工作。"
+
+
+@dataclass
+class Server:
+    url: str
+    informant: str
+    admin: str
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[Server]:
+    data = tmp_path / "var"
+    settings = Settings(data_dir=data, _env_file=None)  # type: ignore[call-arg]
+    ctx = composition.build_context(settings)
+    composition.prepare(ctx)
+    with ctx.db.transaction() as session:
+        add_unit(session, "qingshan", "青山县经济和信息化局", "county")
+        add_unit(session, "linjiang", "临江区经济和信息化局", "county")
+        add_unit(session, "huayuan", "华远机械股份有限公司", "enterprise")
+        _, informant = add_user(session, "王晓明", "informant", "qingshan")
+        _, admin = add_user(session, "孙伟", "admin")
+    ctx.db.dispose()
+    port = free_port()
+    env = {**os.environ, "BAOSONG_DATA_DIR": str(data), "BAOSONG_POLL_SECONDS": "0.1"}
+    process = subprocess.Popen([sys.executable, "-c", "from services.cli import main; main()",
+                                "up", "--port", str(port)], env=env, cwd=tmp_path,
+                               stdout=subprocess.DEVNULL, stderr=(tmp_path / "up.log").open("w"))
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until(lambda: _answers(f"{url}/healthz"), timeout=60, what="baosong up")
+        yield Server(url, informant, admin)
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
+def _answers(url: str) -> bool:
+    try:
+        return httpx.get(url, timeout=2).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
+def test_a_score_change_shows_on_the_dashboard_without_a_reload(server: Server,
+                                                                tmp_path: Path) -> None:
+    admin = {"Authorization": f"Bearer {server.admin}"}
+    sent = httpx.post(f"{server.url}/api/submissions", data={
+        "kind": "article", "title": "青山县召开工业经济运行分析会", "body": TEXT},
+        headers={"Authorization": f"Bearer {server.informant}"})
+    assert sent.status_code == 202
+    sid = sent.json()["id"]
+    wait_until(lambda: httpx.get(f"{server.url}/api/submissions/{sid}", headers=admin)
+               .json()["status"] == "published", timeout=30, what="publication")
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1920, "height": 1080})
+        page.goto(f"{server.url}/dashboard?token={server.admin}")
+        board = page.locator('table[data-board="month.county"] tbody tr').first
+        board.wait_for()
+        assert board.inner_text().split("\t")[1:] == ["青山县经济和信息化局", "2"]
+        page.wait_for_function("document.querySelector('#status').textContent === '实时更新中'")
+        page.evaluate("window.notReloaded = true")
+
+        adopted = httpx.post(f"{server.url}/api/submissions/{sid}/adoptions", headers=admin,
+                             json={"level": "provincial", "outlet": "《省经信工作简报》"})
+        assert adopted.status_code == 201
+        page.wait_for_function(
+            "document.querySelector('table[data-board=\"month.county\"] tbody tr td.pts')"
+            ".textContent === '7'", timeout=10_000)
+        assert page.evaluate("window.notReloaded === true")
+        assert "被省级采用" in page.locator("#status").inner_text()
+        page.wait_for_function("document.querySelectorAll('#chart polyline').length === 1")
+        assert page.locator("#latest li").first.inner_text().endswith(
+            "【青山县经济和信息化局】青山县召开工业经济运行分析会")
+        assert "青山县\n文1/2 图0/3 ✗" in page.locator("#quotas").inner_text()
+        page.screenshot(path=str(tmp_path / "dashboard.png"))
+
+        # the monthly bulletin prints to PDF (its print style sheet hides the print button)
+        page.goto(f"{server.url}/api/reports/bulletin?token={server.admin}")
+        assert page.locator("h1").inner_text().endswith("信息报送情况通报")
+        pdf = page.pdf(format="A4")
+        assert pdf.startswith(b"%PDF") and b"/Type /Page" in pdf
+        (tmp_path / "bulletin.pdf").write_bytes(pdf)
+        browser.close()
