@@ -59,7 +59,7 @@ def test_a_dashboard_sees_a_score_change_live_and_catches_up_after_a_reconnect(
     change = next_event(live, "score")
     data = json.loads(change["data"])
     assert data["unit"] == "linjiang" and data["points"] == 1
-    assert data["totals"]["unit"]["month"] == 1
+    assert data["totals"]["unit"]["month"]["points"] == 1
     first_id = change["id"]
 
     # while nobody watches, two more items are published
@@ -69,5 +69,5 @@ def test_a_dashboard_sees_a_score_change_live_and_catches_up_after_a_reconnect(
     threading.Thread(target=listen, args=(base, viewer, missed, first_id), daemon=True).start()
     replayed = [json.loads(next_event(missed, "score")["data"]) for _ in range(2)]
     assert [r["seq"] for r in replayed] == [int(first_id) + 1, int(first_id) + 2]
-    assert replayed[-1]["totals"]["unit"]["month"] == 3
+    assert replayed[-1]["totals"]["unit"]["month"]["points"] == 3
     app.stop_all()

@@ -25,7 +25,7 @@ def test_compose_runs_every_component_with_two_moderation_workers() -> None:
     commands = {name: svc["command"] for name, svc in _baosong_services().items()}
     assert {tuple(c) for c in commands.values()} >= {
         ("baosong", "api"), ("baosong", "worker"), ("baosong", "publisher"),
-        ("baosong", "scoring"), ("baosong", "migrate")}
+        ("baosong", "scoring"), ("baosong", "beat"), ("baosong", "migrate")}
     assert COMPOSE["services"]["worker"]["deploy"]["replicas"] == 2
     assert {"postgres", "rabbitmq", "minio"} <= set(COMPOSE["services"])
 
