@@ -37,12 +37,14 @@ def newest(session: Session, listing: Listing, limit: int) -> Sequence[Published
                            .limit(limit)).all()
 
 
-def in_range(session: Session, listing: Listing, first: int, last: int
+def in_range(session: Session, listing: Listing, first: int, last: int | None
              ) -> Sequence[PublishedItem]:
-    """The listing's items numbered ``first`` to ``last``, newest first."""
+    """The listing's items numbered ``first`` to ``last`` (or to the end), newest first."""
     seq = _seq(listing)
-    return session.scalars(_on_site().where(_member(listing), seq >= first, seq <= last)
-                           .order_by(seq.desc())).all()
+    query = _on_site().where(_member(listing), seq >= first)
+    if last is not None:
+        query = query.where(seq <= last)
+    return session.scalars(query.order_by(seq.desc())).all()
 
 
 def last_seq(session: Session, listing: Listing) -> int:

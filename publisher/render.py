@@ -21,12 +21,12 @@ from markupsafe import Markup, escape
 
 from publisher import addresses
 from publisher.paging import Link
-from services.columns import COLUMNS, Column
+from services.columns import BY_ID, COLUMNS, Column
 
 ALLOWED_TAGS = {"p", "br", "strong", "em", "b", "i", "u", "ul", "ol", "li", "h2", "h3", "h4",
                 "blockquote", "table", "thead", "tbody", "tr", "th", "td"}
-_LOOKS_LIKE_HTML = re.compile(r"<\s*(p|br|strong|em|b|i|u|ul|ol|li|h[1-6]|blockquote|table|div)"
-                              r"\b", re.IGNORECASE)
+_BLOCK_HTML = re.compile(r"<\s*/?\s*(p|br|div|ul|ol|li|h[1-6]|blockquote|table)\b", re.IGNORECASE)
+_INLINE_HTML = re.compile(r"<\s*/?\s*(strong|em|b|i|u)\b", re.IGNORECASE)
 # XML 1.0 forbids these, and a lone surrogate cannot be written as UTF-8 at all
 _UNWRITABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 _TAG = re.compile(r"<[^>]*>")
@@ -41,12 +41,19 @@ def clean_text(text: str) -> str:
 
 
 def body_html(body: str) -> Markup:
-    """The article body as safe HTML: sanitised if it is HTML, paragraphs if it is plain text."""
+    """The article body as safe HTML. A body laid out in HTML is sanitised as a whole; plain
+    text becomes a paragraph a line, where a line may carry a little inline emphasis."""
     body = clean_text(body)
-    if _LOOKS_LIKE_HTML.search(body):
+    if _BLOCK_HTML.search(body):
         return Markup(nh3.clean(body, tags=ALLOWED_TAGS, attributes={}))
     paragraphs = [p.strip() for p in re.split(r"\n+", body) if p.strip()]
-    return Markup("".join(f"<p>{escape(p)}</p>" for p in paragraphs))
+    return Markup("".join(f"<p>{_line(p)}</p>" for p in paragraphs))
+
+
+def _line(text: str) -> str:
+    if _INLINE_HTML.search(text):
+        return nh3.clean(text, tags=ALLOWED_TAGS, attributes={})
+    return str(escape(text))
 
 
 def summary(body: str, length: int = 110) -> str:
@@ -109,6 +116,10 @@ class ItemView:
     @property
     def path(self) -> str:
         return addresses.article(self.id)
+
+    @property
+    def column_name(self) -> str:
+        return BY_ID[self.column].name if self.column in BY_ID else ""
 
     @property
     def local(self) -> dt.datetime:

@@ -188,14 +188,14 @@ class Site:
 
     def _front(self, session: Session, listing: Listing, units: dict[str, Unit],
                done: Rendering, *, without: int | None = None) -> None:
-        """The listing's front page; ``without`` leaves out one item and the pager (a unit's
-        page written before its first article exists, so that the article can link to it)."""
-        items = [i for i in queries.newest(session, listing, self.paging.size + 1)
-                 if i.submission_id != without][: self.paging.size]
-        links = [] if without is not None else self.paging.front_links(
-            self.paging.pages(queries.last_seq(session, listing)),
-            (items[-1].column_seq if listing.kind == "column" else items[-1].unit_seq)
-            if len(items) == self.paging.size else None)
+        """The listing's front page: its two newest archive pages together. ``without`` leaves
+        out one item and the pager (a unit's page written before its first article exists, so
+        that the article can link to it)."""
+        last_page = self.paging.pages(queries.last_seq(session, listing))
+        items = [i for i in queries.in_range(session, listing,
+                                             self.paging.front_first_seq(last_page), None)
+                 if i.submission_id != without]
+        links = [] if without is not None else self.paging.front_links(last_page)
         self._put(listing.page(), self.renderer.listing(listing, self._views(items, units),
                                                         links), done)
 
