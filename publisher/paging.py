@@ -9,7 +9,8 @@ the pagers of the few pages nearest the end.
 
 The front page shows the two newest pages together (between ``size + 1`` and ``2 * size``
 items), and its "next" link leads to the page after them, so a reader going back in time
-never sees an item twice.
+never sees an item twice. Those two newest pages are written as pages of their own only once
+newer items push them off the front page.
 
 A retracted item leaves a gap on its page rather than pulling every later item back by one,
 and a reinstated item returns to the place it had.
@@ -52,29 +53,28 @@ class Paging:
 
     @staticmethod
     def archived(last_page: int) -> int:
-        """The highest page number whose items are not on the front page."""
+        """The highest page number whose items are not on the front page: archive pages 1 to
+        this exist, the newer ones are shown by the front page only."""
         return max(0, last_page - FRONT_PAGES)
 
     def touched_by_new(self, seq: int) -> list[int]:
-        """The archive pages to write when item ``seq`` is new: its own page and, when it opens
-        a new page, the pages whose pager the new page changes (those nearest the end)."""
+        """The pages to write when item ``seq`` is new (those not on the front page, see
+        :meth:`archived`): its own page and, when it opens a new page, the page that leaves the
+        front page and the pages whose pager names the pages near the end."""
         page = self.page_of(seq)
         if seq != self.seq_range(page)[0]:
             return [page]
-        reach = FRONT_PAGES + WINDOW  # the pagers that name the pages near the end
+        reach = FRONT_PAGES + WINDOW
         return list(range(max(1, page - reach), page + 1))
 
     def archive_links(self, page: int, last_page: int) -> list[Link]:
-        """The pager of archive page ``page``, newest first: the front page, the newer page,
-        the numbers close by, the older page and the first. Numbers go only to pages not shown
-        on the front page; the pages that are go to the front page instead."""
+        """The pager of archive page ``page``, newest first: the front page, the newer page, the
+        numbers close by, the older page and the first."""
         archived = self.archived(last_page)
-        newer = page + 1 if page + 1 <= archived else None
+        newer = page + 1 if page + 1 <= archived else None  # else the front page shows it
         links = [Link("最新", None), Link("上一页", newer, rel="prev")]
         for n in range(min(archived, page + WINDOW), max(1, page - WINDOW) - 1, -1):
             links.append(Link(str(n), n, current=n == page))
-        if page > archived:  # one of the pages the front page also shows
-            links.insert(2, Link(str(page), page, current=True))
         if page > 1:
             links.append(Link("下一页", page - 1, rel="next"))
             links.append(Link("最早", 1))

@@ -199,14 +199,18 @@ class Site:
         self._put(listing.page(), self.renderer.listing(listing, self._views(items, units),
                                                         links), done)
 
-    def _archive(self, session: Session, listing: Listing, page: int, units: dict[str, Unit],
-                 done: Rendering) -> None:
-        first, last = self.paging.seq_range(page)
-        items = queries.in_range(session, listing, first, last)
+    def _archives(self, session: Session, listing: Listing, pages: Iterable[int],
+                  units: dict[str, Unit], done: Rendering) -> None:
+        """Archive pages of ``listing``; pages the front page still shows are not written."""
         last_page = self.paging.pages(queries.last_seq(session, listing))
-        links = self.paging.archive_links(page, last_page)
-        self._put(listing.page(page), self.renderer.listing(
-            listing, self._views(items, units), links, page), done)
+        for page in pages:
+            if page > self.paging.archived(last_page):
+                continue
+            first, last = self.paging.seq_range(page)
+            items = queries.in_range(session, listing, first, last)
+            links = self.paging.archive_links(page, last_page)
+            self._put(listing.page(page), self.renderer.listing(
+                listing, self._views(items, units), links, page), done)
 
     def _column_feed(self, session: Session, column_id: str, units: dict[str, Unit],
                      done: Rendering) -> None:
@@ -336,8 +340,7 @@ class Site:
 
         for listing, seq in ((column, item.column_seq), (unit, item.unit_seq)):
             pages = self.paging.touched_by_new(seq) if new else [self.paging.page_of(seq)]
-            for page in pages:
-                self._archive(session, listing, page, units, done)
+            self._archives(session, listing, pages, units, done)
             self._front(session, listing, units, done)
         self._column_feed(session, item.column, units, done)
         if unit_is_new:
@@ -358,7 +361,7 @@ class Site:
                 self._article(session, neighbour, units, done)
         column, unit = self.column_listing(item.column), self.unit_listing(item.unit_slug, units)
         for listing, seq in ((column, item.column_seq), (unit, item.unit_seq)):
-            self._archive(session, listing, self.paging.page_of(seq), units, done)
+            self._archives(session, listing, [self.paging.page_of(seq)], units, done)
             self._front(session, listing, units, done)
         self._column_feed(session, item.column, units, done)
         self._site_feed(session, units, done)
@@ -413,8 +416,9 @@ class Site:
             with db.transaction() as session:
                 self.lock(session)
                 units = self._units(session)
-                for page in range(1, self.paging.pages(queries.last_seq(session, listing)) + 1):
-                    self._archive(session, listing, page, units, done)
+                archived = self.paging.archived(
+                    self.paging.pages(queries.last_seq(session, listing)))
+                self._archives(session, listing, range(1, archived + 1), units, done)
                 self._front(session, listing, units, done)
         with db.transaction() as session:
             self.lock(session)

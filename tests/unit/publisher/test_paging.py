@@ -19,12 +19,14 @@ def test_a_new_item_touches_its_own_page_only_unless_it_opens_one() -> None:
     assert paging.touched_by_new(121) == [3, 4, 5, 6, 7]
 
 
-def test_every_pager_a_new_page_changes_is_among_the_pages_written() -> None:
+def test_every_page_a_new_page_changes_or_pushes_off_the_front_is_written() -> None:
     paging = Paging(3)
     for last_page in range(1, 40):
         new_page = last_page + 1
-        changed = {page for page in range(1, new_page)
-                   if paging.archive_links(page, last_page) != paging.archive_links(page, new_page)}
+        before, after = paging.archived(last_page), paging.archived(new_page)
+        changed = {page for page in range(1, after + 1)
+                   if page > before or
+                   paging.archive_links(page, last_page) != paging.archive_links(page, new_page)}
         assert changed <= set(paging.touched_by_new(paging.seq_range(new_page)[0])), last_page
 
 
@@ -55,11 +57,10 @@ def test_an_archive_page_links_newer_older_and_both_ends() -> None:
     assert [link.current for link in links if link.page == 5 and link.label == "5"] == [True]
 
 
-def test_pages_also_on_the_front_page_send_readers_newer_to_the_front() -> None:
+def test_the_newest_archive_page_sends_readers_newer_to_the_front_page() -> None:
     paging = Paging(20)
-    top = paging.archive_links(12, last_page=12)
-    assert top[1] == Link("上一页", None, rel="prev")
-    assert Link("12", 12, current=True) in top
-    assert not any(link.page == 11 and link.label == "11" for link in top)  # on the front too
-    first = paging.archive_links(1, last_page=1)
+    newest = paging.archive_links(10, last_page=12)
+    assert newest[1] == Link("上一页", None, rel="prev")
+    assert [link.page for link in newest[2:5]] == [10, 9, 8]  # nothing newer than 10 numbered
+    first = paging.archive_links(1, last_page=3)
     assert [link.label for link in first] == ["最新", "上一页", "1"]
