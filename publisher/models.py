@@ -53,9 +53,14 @@ class PublishedItem(Base):
         sa.Index("ix_published_items_column_seq", "column", "column_seq", unique=True),
         sa.Index("ix_published_items_unit_seq", "unit_slug", "unit_seq", unique=True),
         sa.Index("ix_published_items_state_at", "state", "published_at"),
-        # the home page has one lead item (头条): the database refuses a second
+        # the home page's photo strip: the newest items with photos, however few have any
+        sa.Index("ix_published_items_with_photos", "state", "published_at",
+                 sqlite_where=sa.text("photo_count > 0"),
+                 postgresql_where=sa.text("photo_count > 0")),
+        # the home page has one lead item (头条): the database refuses a second. The conditions
+        # are written as each database sees ``WHERE lead``, so that the lookup uses the index.
         sa.Index("uq_published_items_lead", "lead", unique=True,
-                 sqlite_where=sa.text("lead"), postgresql_where=sa.text("lead")),
+                 sqlite_where=sa.text("lead = 1"), postgresql_where=sa.text("lead")),
     )
 
     @property

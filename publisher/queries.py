@@ -85,18 +85,22 @@ def latest(session: Session, limit: int, *, with_photos: bool = False
 
 
 def lead(session: Session) -> PublishedItem | None:
-    return session.scalars(_on_site().where(PublishedItem.lead.is_(True))).first()
+    # by the lead's own (partial, unique) index; only a published item can be the lead
+    item = session.scalars(sa.select(PublishedItem).where(PublishedItem.lead)).first()
+    return item if item is not None and item.state == ItemState.PUBLISHED else None
 
 
 def sitemap_block(session: Session, block: int) -> Sequence[tuple[int, dt.datetime]]:
+    """The published items of one block of ids. The range alone goes to the database, so that
+    it reads the block by the primary key (a condition on the state would tempt it to the state
+    index, which covers the whole site)."""
     first = block * SITEMAP_BLOCK
     rows = session.execute(
-        sa.select(PublishedItem.submission_id, PublishedItem.updated_at)
-        .where(PublishedItem.state == ItemState.PUBLISHED,
-               PublishedItem.submission_id >= first,
+        sa.select(PublishedItem.submission_id, PublishedItem.state, PublishedItem.updated_at)
+        .where(PublishedItem.submission_id >= first,
                PublishedItem.submission_id < first + SITEMAP_BLOCK)
         .order_by(PublishedItem.submission_id)).all()
-    return [(row[0], row[1]) for row in rows]
+    return [(i, updated) for i, state, updated in rows if state == ItemState.PUBLISHED]
 
 
 def units_with_pages(session: Session) -> Sequence[Unit]:

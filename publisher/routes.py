@@ -147,8 +147,7 @@ def make_lead(submission_id: int, ctx: ContextDep, user: CurrentUser) -> dict[st
             raise ApiError(409, "只有已发布的稿件才能设为头条 (only a published item can lead)")
         if item.lead:
             return {"id": submission_id, "lead": True}
-        session.execute(sa.update(PublishedItem).where(PublishedItem.lead.is_(True))
-                        .values(lead=False))
+        session.execute(sa.update(PublishedItem).where(PublishedItem.lead).values(lead=False))
         session.flush()
         item.lead = True
         outbox.emit(session, Event(type=EventType.LEAD, subject=_subject(submission_id),

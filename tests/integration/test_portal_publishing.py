@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from publisher import addresses
 from publisher.models import PublishedItem
 from publisher.paging import Paging
+from publisher.rebuild import rebuild
 from publisher.site import Site
 from services.bus.local import LocalConsumer
 from services.settings import Settings
@@ -165,7 +166,7 @@ def test_incremental_publishing_leaves_the_site_a_full_rebuild_would_write(
     root = p.ctx.settings.data_dir / "objects" / p.ctx.settings.site_bucket
     incremental = {f.relative_to(root).as_posix(): f.read_bytes()
                    for f in root.rglob("*") if f.is_file()}
-    done = Site(p.ctx).rebuild(p.ctx.db)
+    done = rebuild(Site(p.ctx), p.ctx.db)
     rebuilt = {f.relative_to(root).as_posix(): f.read_bytes()
                for f in root.rglob("*") if f.is_file()}
     assert done.removed == []  # nothing was left behind
@@ -178,7 +179,7 @@ def test_a_full_rebuild_removes_what_a_failed_publication_left_behind(city: City
     p = city.pipeline
     sid = publish(city, 1)
     p.ctx.site.put_bytes("articles/99999.html", b"<p>left over</p>", "text/html")
-    done = Site(p.ctx).rebuild(p.ctx.db)
+    done = rebuild(Site(p.ctx), p.ctx.db)
     assert done.removed == ["articles/99999.html"]
     assert p.client.get(f"/site/articles/{sid}.html").status_code == 200
 

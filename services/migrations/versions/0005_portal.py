@@ -65,7 +65,8 @@ def upgrade() -> None:
         batch_op.create_index('ix_published_items_column_seq', ['column', 'column_seq'], unique=True)
         batch_op.create_index('ix_published_items_state_at', ['state', 'published_at'], unique=False)
         batch_op.create_index('ix_published_items_unit_seq', ['unit_slug', 'unit_seq'], unique=True)
-        batch_op.create_index('uq_published_items_lead', ['lead'], unique=True, sqlite_where=sa.text('lead'), postgresql_where=sa.text('lead'))
+        batch_op.create_index('ix_published_items_with_photos', ['state', 'published_at'], unique=False, sqlite_where=sa.text('photo_count > 0'), postgresql_where=sa.text('photo_count > 0'))
+        batch_op.create_index('uq_published_items_lead', ['lead'], unique=True, sqlite_where=sa.text('lead = 1'), postgresql_where=sa.text('lead'))
     conn = op.get_bind()
     if conn.execute(sa.text("SELECT count(*) FROM site_lock WHERE id = 1")).scalar() == 0:
         conn.execute(sa.text("INSERT INTO site_lock (id, renders) VALUES (1, 0)"))
@@ -74,7 +75,8 @@ def upgrade() -> None:
 def downgrade() -> None:
     """Downgrade schema."""
     with op.batch_alter_table('published_items', schema=None) as batch_op:
-        batch_op.drop_index('uq_published_items_lead', sqlite_where=sa.text('lead'), postgresql_where=sa.text('lead'))
+        batch_op.drop_index('uq_published_items_lead', sqlite_where=sa.text('lead = 1'), postgresql_where=sa.text('lead'))
+        batch_op.drop_index('ix_published_items_with_photos', sqlite_where=sa.text('photo_count > 0'), postgresql_where=sa.text('photo_count > 0'))
         batch_op.drop_index('ix_published_items_unit_seq')
         batch_op.drop_index('ix_published_items_state_at')
         batch_op.drop_index('ix_published_items_column_seq')
