@@ -52,7 +52,7 @@ class Publishing:
             type=EventType.PUBLISHED, subject=cause.subject,
             data={**item.identity, "column": item.column, "url": item.url,
                   "published_at": item.published_at.isoformat(), "lead": item.lead,
-                  "photos": item.photo_count, "republished": republished}))
+                  "photo_count": item.photo_count, "republished": republished}))
 
     def prepare_publish(self, event: Event) -> Handler:
         data = event.data

@@ -88,7 +88,7 @@ class Pages:
             kind=item.kind, unit=self.unit_view(item.unit_slug, units),
             informant_name=clean_text(item.informant_name), published_at=item.published_at,
             updated_at=item.updated_at, timezone=self.settings.timezone, body=item.body,
-            photos=tuple(PhotoView.of(p) for p in item.photos), seq=item.column_seq)
+            photos=tuple(PhotoView.of(p) for p in item.photos))
 
     def views(self, items: Iterable[PublishedItem], units: dict[str, Unit]) -> list[ItemView]:
         return [self.view(i, units) for i in items]

@@ -111,7 +111,6 @@ class ItemView:
     timezone: str
     body: str = ""
     photos: Sequence[PhotoView] = field(default_factory=tuple)
-    seq: int = 0
 
     @property
     def path(self) -> str:

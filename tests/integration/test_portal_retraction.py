@@ -111,6 +111,9 @@ def test_a_corrected_item_returns_to_its_address_and_keeps_its_date(city: City) 
     assert answer.status_code == 200
     assert answer.json() == {"id": middle, "status": "approved", "url": answer.json()["url"],
                              "corrected": ["title", "photos"]}
+    p.relay.drain()
+    next(c for c in p.consumers if c.queue == "ingest").drain()  # not yet the publisher
+    assert p.get(f"/api/submissions/{middle}", city.informant).json()["status"] == "approved"
     p.settle()
 
     page = p.client.get(f"/site/articles/{middle}.html")
