@@ -115,12 +115,14 @@ def _publish_everything(client: httpx.Client, tokens: dict[str, str]) -> dict[st
 
 
 def allow_anonymous_reads(endpoint: str, bucket: str) -> None:
-    """What ``mc anonymous set download`` does to the site bucket in a deployment."""
+    """What ``mc anonymous set download`` does to the site bucket in a deployment. (moto checks
+    a HEAD request against ``s3:HeadObject``, where S3 and MinIO check ``s3:GetObject``.)"""
     client = Minio(endpoint.removeprefix("http://"), "testing", "testing", secure=False)
     client.set_bucket_policy(bucket_name=bucket, policy=json.dumps({
         "Version": "2012-10-17",
         "Statement": [{"Effect": "Allow", "Principal": {"AWS": ["*"]},
-                       "Action": ["s3:GetObject"], "Resource": [f"arn:aws:s3:::{bucket}/*"]}]}))
+                       "Action": ["s3:GetObject", "s3:HeadObject"],
+                       "Resource": [f"arn:aws:s3:::{bucket}/*"]}]}))
 
 
 @pytest.fixture(scope="module")
@@ -257,6 +259,10 @@ def test_nginx_serves_the_bucket_as_the_api_does(portal: Portal, site: Crawl) ->
             again = client.get(f"{portal.web}/site/{path}",
                                headers={"If-None-Match": front.headers["etag"]})
             assert again.status_code == 304, path
+        for base in (portal.web, portal.api):
+            head = client.head(f"{base}/site/", headers={"Accept-Encoding": "identity"})
+            assert head.status_code == 200 and head.content == b""
+            assert int(head.headers["content-length"]) == len(site.pages[""])
         missing = client.get(f"{portal.web}/site/articles/0.html")
         assert missing.status_code == 404 and "页面不存在" in missing.text
         assert "x-amz-request-id" not in missing.headers

@@ -131,7 +131,7 @@ def test_an_item_is_written_before_any_page_links_to_it_and_the_home_page_last(
     assert keys[-1] == addresses.HOME
 
 
-def test_every_column_and_unit_page_exists_before_anything_is_published(city: City) -> None:
+def test_the_pages_every_page_links_to_exist_before_anything_is_published(city: City) -> None:
     p = city.pipeline
     with p.ctx.db.transaction() as session:
         site = Site(p.ctx)
