@@ -7,6 +7,7 @@ Which pages to write, and in what order, is :mod:`publisher.site`'s business.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
@@ -27,6 +28,7 @@ from services.storage import ObjectStore
 HOME_ITEMS = 8  # newest items of each column on the home page
 PHOTO_STRIP = 8  # photos in the home page's strip
 UNIT_SITE_GROUPS = (("county", "县（市、区）经信局网站"), ("enterprise", "重点企业网站"))
+EMPTY_FEED_UPDATED = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 UNIT_GROUPS = (("county", "县（市、区）"), ("enterprise", "重点企业"), ("department", "委内部门"))
 
 
@@ -113,17 +115,17 @@ class Pages:
         self.put(addresses.article(item.submission_id), page, done)
 
     def front(self, session: Session, listing: Listing, units: dict[str, Unit],
-              done: Rendering, *, without: int | None = None) -> None:
-        """The listing's front page: its two newest archive pages together. ``without`` leaves
-        out one item and the pager (a unit's page written before its first article exists, so
-        that the article can link to it)."""
+              done: Rendering) -> None:
+        """The listing's front page: its two newest archive pages together."""
         last_page = self.paging.pages(queries.last_seq(session, listing))
-        items = [i for i in queries.in_range(session, listing,
-                                             self.paging.front_first_seq(last_page), None)
-                 if i.submission_id != without]
-        links = [] if without is not None else self.paging.front_links(last_page)
-        self.put(listing.page(), self.renderer.listing(listing, self.views(items, units), links),
-                 done)
+        items = queries.in_range(session, listing, self.paging.front_first_seq(last_page), None)
+        self.put(listing.page(), self.renderer.listing(
+            listing, self.views(items, units), self.paging.front_links(last_page)), done)
+
+    def placeholder(self, listing: Listing, done: Rendering) -> None:
+        """The listing's front page with nothing on it yet: written before the first article
+        that links to it, and written again, whole, once that article is there."""
+        self.put(listing.page(), self.renderer.listing(listing, [], []), done)
 
     def archives(self, session: Session, listing: Listing, pages: Iterable[int],
                  units: dict[str, Unit], done: Rendering) -> None:
@@ -152,7 +154,9 @@ class Pages:
 
     def _feed(self, key: str, title: str, page: str, items: Sequence[PublishedItem],
               units: dict[str, Unit], done: Rendering) -> None:
-        updated = max((i.updated_at for i in items), default=utcnow())
+        # an empty feed has not changed in any way a reader can see: it keeps one fixed date,
+        # so that writing it again (or rebuilding the site) gives the same feed
+        updated = max((i.updated_at for i in items), default=EMPTY_FEED_UPDATED)
         self.put(key, self.renderer.feed(key, title, page, self.views(items, units), updated),
                  done)
 
@@ -192,8 +196,8 @@ class Pages:
         self.put(addresses.SITEMAP_PAGES, self.renderer.sitemap(urls), done)
 
     def units_index(self, session: Session, done: Rendering) -> None:
-        with_pages = queries.units_with_pages(session)
-        groups = [(label, [self.unit_view(u.slug, {u.slug: u}) for u in with_pages
+        with_pages = {u.slug: u for u in queries.units_with_pages(session)}
+        groups = [(label, [self.unit_view(slug, with_pages) for slug, u in with_pages.items()
                            if u.kind == kind]) for kind, label in UNIT_GROUPS]
         self.put(addresses.UNITS, self.renderer.units([g for g in groups if g[1]]), done)
 

@@ -3,8 +3,9 @@ templates, a lost bucket, or to clear what a failed publication left behind.
 
 It is also the naive way to publish, the one the incremental publisher is measured against.
 Work goes in short transactions, each under the site lock, so that publishing goes on
-meanwhile: first the unit pages articles link to, then the articles in batches, then each
-listing, then the feeds, sitemaps and the home page, and last the sweep.
+meanwhile: first any missing photo (derived again from its original), the unit pages articles
+link to, then the articles in batches, then each listing, then the feeds, sitemaps and the home
+page, and last the sweep.
 """
 
 from __future__ import annotations
@@ -27,14 +28,14 @@ LEFTOVER_AGE = dt.timedelta(hours=1)  # younger unreferenced photos may be a pub
 def rebuild(site: Site, db: Database, batch: int = 200) -> Rendering:
     pages = site.pages
     done = Rendering()
+    _restore_photos(site, db, done, batch)
     with db.transaction() as session:
         site.lock(session)
         pages.fixed_files(done)
         units = pages.units(session)
         for unit in queries.units_with_pages(session):
             if not pages.exists(addresses.unit(unit.slug)):  # before any article links to it
-                pages.front(session, pages.unit_listing(unit.slug, units), units, done,
-                            without=-1)
+                pages.placeholder(pages.unit_listing(unit.slug, units), done)
     after = -1
     while True:
         with db.transaction() as session:
@@ -72,6 +73,26 @@ def rebuild(site: Site, db: Database, batch: int = 200) -> Rendering:
         pages.home(session, units, done)
     _sweep(site, db, done)
     return done
+
+
+def _restore_photos(site: Site, db: Database, done: Rendering, batch: int) -> None:
+    """Photos of published items that are missing (a lost bucket) are derived again from the
+    originals, under the same names; outside the lock, as publishing derives them."""
+    after = -1
+    while True:
+        with db.session() as session:
+            rows = session.execute(
+                sa.select(PublishedItem.submission_id, PublishedItem.photos)
+                .where(PublishedItem.submission_id > after,
+                       PublishedItem.state == ItemState.PUBLISHED,
+                       PublishedItem.photo_count > 0)
+                .order_by(PublishedItem.submission_id).limit(batch)).all()
+        if not rows:
+            return
+        for _, photos in rows:
+            for photo in photos:
+                site.restore_photo(photo, done)
+        after = rows[-1][0]
 
 
 def _sitemaps(site: Site, session: sa.orm.Session, done: Rendering) -> None:

@@ -48,22 +48,31 @@ class Site:
         need. A photo that cannot be decoded is left out (and logged): retrying cannot help."""
         written = []
         for index, photo in enumerate(photos):
-            original = self.ctx.uploads.get_bytes(photo["key"])
+            keys = {size: addresses.photo(submission_id, tag, index, size)
+                    for size in ("web", "thumb")}
             try:
-                web, thumb = make_derivatives(original, self.sizes,
-                                              self.ctx.settings.photo_formats)
+                sizes = self._derive(photo["key"], keys["web"], keys["thumb"])
             except UnusablePhoto:
                 log.exception("submission %s: photo %s left out", submission_id, index)
                 continue
-            keys = {size: addresses.photo(submission_id, tag, index, size)
-                    for size in ("web", "thumb")}
-            self.ctx.site.put_bytes(keys["web"], web.data, "image/jpeg")
-            self.ctx.site.put_bytes(keys["thumb"], thumb.data, "image/jpeg")
             written.append({"key": photo["key"], "caption": clean_text(photo.get("caption") or ""),
-                            "web": keys["web"], "thumb": keys["thumb"], "width": web.width,
-                            "height": web.height, "thumb_width": thumb.width,
-                            "thumb_height": thumb.height})
+                            "web": keys["web"], "thumb": keys["thumb"], **sizes})
         return written
+
+    def restore_photo(self, photo: dict[str, Any], done: Rendering) -> None:
+        """Derive a published photo again, under the names it has, if either is missing."""
+        if all(self.pages.exists(photo[size]) for size in ("web", "thumb")):
+            return
+        self._derive(photo["key"], photo["web"], photo["thumb"])
+        done.written += [photo["web"], photo["thumb"]]
+
+    def _derive(self, original: str, web_key: str, thumb_key: str) -> dict[str, int]:
+        web, thumb = make_derivatives(self.ctx.uploads.get_bytes(original), self.sizes,
+                                      self.ctx.settings.photo_formats)
+        self.ctx.site.put_bytes(web_key, web.data, "image/jpeg")
+        self.ctx.site.put_bytes(thumb_key, thumb.data, "image/jpeg")
+        return {"width": web.width, "height": web.height, "thumb_width": thumb.width,
+                "thumb_height": thumb.height}
 
     def remove_photos(self, photos: Iterable[dict[str, Any]], done: Rendering | None = None,
                       keep: Iterable[dict[str, Any]] = ()) -> None:
@@ -107,7 +116,7 @@ class Site:
         column, unit = pages.column_listing(item.column), pages.unit_listing(item.unit_slug, units)
         unit_is_new = not pages.exists(unit.page())
         if unit_is_new:  # the article links to its unit's page: that page comes first
-            pages.front(session, unit, units, done, without=item.submission_id)
+            pages.placeholder(unit, done)
 
         pages.article(session, item, units, done)
         for neighbour in queries.neighbours(session, item):

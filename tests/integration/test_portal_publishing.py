@@ -4,6 +4,7 @@ full rebuild writes, and one consistent site when two publishers work at once.""
 from __future__ import annotations
 
 import itertools
+import shutil
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -173,6 +174,27 @@ def test_incremental_publishing_leaves_the_site_a_full_rebuild_would_write(
     assert sorted(rebuilt) == sorted(incremental)
     differing = [key for key in rebuilt if rebuilt[key] != incremental[key]]
     assert differing == []
+
+
+def test_a_lost_site_is_restored_by_a_full_rebuild_photos_and_all(small_pages: City) -> None:
+    city = small_pages
+    p = city.pipeline
+    for n in range(8):
+        publish(city, n, ("county", "enterprise")[n % 2])
+    p.upload(city.enterprise, kind="photo", title="新车间", photos=[photo(seed=7)],
+             captions=["车间"])
+    p.settle()
+    root = p.ctx.settings.data_dir / "objects" / p.ctx.settings.site_bucket
+    before = {f.relative_to(root).as_posix(): f.read_bytes()
+              for f in root.rglob("*") if f.is_file()}
+    assert any(key.startswith("photos/") for key in before)
+    shutil.rmtree(root)
+    root.mkdir()
+    rebuild(Site(p.ctx), p.ctx.db)
+    after = {f.relative_to(root).as_posix(): f.read_bytes()
+             for f in root.rglob("*") if f.is_file()}
+    assert sorted(after) == sorted(before)
+    assert [key for key in after if after[key] != before[key]] == []
 
 
 def test_a_full_rebuild_removes_what_a_failed_publication_left_behind(city: City) -> None:
