@@ -3,14 +3,14 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: up test install install-test browser lint unit check bench clean
+.PHONY: up test install install-test browser webserver lint unit check bench clean
 
 ## make up: install and run the whole pipeline on the embedded default, with demo data
 up: install
 	$(BIN)/baosong up --demo
 
 ## make test: install what the tests need and run the whole suite (lint, types, tests)
-test: install-test browser lint
+test: install-test browser webserver lint
 	$(BIN)/pytest -p no:cacheprovider --junitxml=test-results/junit.xml
 
 $(BIN)/python:
@@ -29,6 +29,11 @@ browser:
 	@test -x /usr/bin/chromium || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
 	@fc-list :lang=zh | grep -q . || (apt-get update -qq && apt-get install -y -qq fonts-wqy-microhei >/dev/null)
 	@test -d node_modules/axe-core || npm install --no-save --silent axe-core@4
+
+# nginx, to test the web server config that serves the site bucket (deploy/nginx/)
+webserver:
+	@command -v nginx >/dev/null || test -x /usr/sbin/nginx || \
+		(apt-get update -qq && apt-get install -y -qq nginx >/dev/null)
 
 lint:
 	$(BIN)/ruff check .

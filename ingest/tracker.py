@@ -22,6 +22,7 @@ STATUS_BY_EVENT = {
     EventType.RETURNED: Status.RETURNED,
     EventType.PUBLISHED: Status.PUBLISHED,
     EventType.RETRACTED: Status.RETRACTED,
+    EventType.REINSTATED: Status.APPROVED,  # back on its way to the site
 }
 
 

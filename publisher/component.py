@@ -1,12 +1,31 @@
 from __future__ import annotations
 
-from publisher import handlers, routes
+import logging
+
+from starlette.concurrency import run_in_threadpool
+
+from publisher import handlers, routes, serving
 from publisher.site import Site
 from services.component import Component
 from services.context import Context
 
+log = logging.getLogger(__name__)
+
 
 def build(ctx: Context) -> Component:
     site = Site(ctx)
+
+    def write_skeleton() -> None:
+        with ctx.db.transaction() as session:
+            site.lock(session)
+            site.ensure_skeleton(session)
+
+    async def skeleton_on_start() -> None:
+        """A fresh site has a home page before anything is published."""
+        try:
+            await run_in_threadpool(write_skeleton)
+        except Exception:  # the first publication writes it too: serving goes on meanwhile
+            log.exception("could not write the site's fixed pages at start")
+
     return Component(name="publisher", subscriptions=[handlers.subscription(ctx, site)],
-                     routers=[routes.router])
+                     routers=[routes.router, serving.router], startup=[skeleton_on_start])

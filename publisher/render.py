@@ -1,12 +1,14 @@
-"""Rendering the portal's pages from plain data (no database, no store).
+"""Rendering the portal's pages, feeds and sitemaps from plain data (no database, no store).
 
-Links are relative, so the same files work under ``/site/`` of the API and at the root of a web
-server that serves the site bucket directly.
+Every page links to the others relatively (see :mod:`publisher.addresses`); feeds, sitemaps and
+canonical links are absolute, from the site's public address.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import html
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -14,83 +16,242 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import nh3
-from jinja2 import Environment, PackageLoader, select_autoescape
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup, escape
 
-from services.columns import COLUMNS, Column
+from publisher import addresses
+from publisher.paging import Link
+from services.columns import BY_ID, COLUMNS, Column
 
 ALLOWED_TAGS = {"p", "br", "strong", "em", "b", "i", "u", "ul", "ol", "li", "h2", "h3", "h4",
                 "blockquote", "table", "thead", "tbody", "tr", "th", "td"}
-_LOOKS_LIKE_HTML = re.compile(r"<\s*(p|br|strong|em|b|i|u|ul|ol|li|h[1-6]|blockquote|table|div)"
-                              r"\b", re.IGNORECASE)
+_BLOCK_HTML = re.compile(r"<\s*/?\s*(p|br|div|ul|ol|li|h[1-6]|blockquote|table)\b", re.IGNORECASE)
+_INLINE_HTML = re.compile(r"<\s*/?\s*(strong|em|b|i|u)\b", re.IGNORECASE)
+# XML 1.0 forbids these, and a lone surrogate cannot be written as UTF-8 at all
+_UNWRITABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+_TAG = re.compile(r"<[^>]*>")
+_SPACE = re.compile(r"\s+")
+UNIT_KIND_NAMES = {"county": "县（市、区）", "enterprise": "重点企业", "department": "委内部门"}
+GALLERY_COLUMNS = frozenset({"culture", "photo"})  # shown as pictures rather than a list
+ART_COLUMNS = frozenset({"culture"})  # art works are shown whole, never cropped
+
+
+def clean_text(text: str) -> str:
+    return _UNWRITABLE.sub("", text)
 
 
 def body_html(body: str) -> Markup:
-    """The article body as safe HTML: sanitised if it is HTML, paragraphs if it is plain text."""
-    if _LOOKS_LIKE_HTML.search(body):
+    """The article body as safe HTML. A body laid out in HTML is sanitised as a whole; plain
+    text becomes a paragraph a line, where a line may carry a little inline emphasis."""
+    body = clean_text(body)
+    if _BLOCK_HTML.search(body):
         return Markup(nh3.clean(body, tags=ALLOWED_TAGS, attributes={}))
     paragraphs = [p.strip() for p in re.split(r"\n+", body) if p.strip()]
-    return Markup("".join(f"<p>{escape(p)}</p>" for p in paragraphs))
+    return Markup("".join(f"<p>{_line(p)}</p>" for p in paragraphs))
 
 
-def article_path(submission_id: int) -> str:
-    return f"articles/{submission_id}.html"
+def _line(text: str) -> str:
+    if _INLINE_HTML.search(text):
+        return nh3.clean(text, tags=ALLOWED_TAGS, attributes={})
+    return str(escape(text))
 
 
-def column_path(column: str, page: int = 1) -> str:
-    return f"columns/{column}/index.html" if page == 1 else f"columns/{column}/page-{page}.html"
+def summary(body: str, length: int = 110) -> str:
+    """The first words of the body as plain text, for lists, feeds and the description."""
+    text = _SPACE.sub(" ", html.unescape(_TAG.sub(" ", clean_text(body)))).strip()
+    return text if len(text) <= length else text[:length].rstrip() + "…"
 
 
-@dataclass
+@dataclass(frozen=True)
+class PhotoView:
+    web: str
+    thumb: str
+    width: int
+    height: int
+    thumb_width: int
+    thumb_height: int
+    caption: str = ""
+
+    @classmethod
+    def of(cls, photo: dict[str, Any]) -> PhotoView:
+        return cls(web=photo["web"], thumb=photo["thumb"], width=photo["width"],
+                   height=photo["height"], thumb_width=photo["thumb_width"],
+                   thumb_height=photo["thumb_height"],
+                   caption=clean_text(photo.get("caption") or ""))
+
+
+@dataclass(frozen=True)
+class UnitView:
+    slug: str
+    name: str
+    kind: str = ""
+    site_url: str | None = None
+
+    @property
+    def path(self) -> str:
+        return addresses.unit(self.slug)
+
+    @property
+    def kind_name(self) -> str:
+        return UNIT_KIND_NAMES.get(self.kind, "")
+
+
+@dataclass(frozen=True)
 class ItemView:
     """One published item as the templates see it."""
 
     id: int
     title: str
     column: str
-    unit_name: str
+    kind: str
+    unit: UnitView
     informant_name: str
     published_at: dt.datetime
+    updated_at: dt.datetime
     timezone: str
     body: str = ""
-    photos: list[dict[str, Any]] = field(default_factory=list)
+    photos: Sequence[PhotoView] = field(default_factory=tuple)
 
     @property
     def path(self) -> str:
-        return article_path(self.id)
+        return addresses.article(self.id)
+
+    @property
+    def column_name(self) -> str:
+        return BY_ID[self.column].name if self.column in BY_ID else ""
+
+    @property
+    def local(self) -> dt.datetime:
+        return self.published_at.astimezone(ZoneInfo(self.timezone))
 
     @property
     def date(self) -> str:
-        return self.published_at.astimezone(ZoneInfo(self.timezone)).strftime("%Y-%m-%d")
+        return self.local.strftime("%Y-%m-%d")
+
+    @property
+    def date_time(self) -> str:
+        return self.local.strftime("%Y-%m-%d %H:%M")
+
+    @property
+    def iso(self) -> str:
+        return self.local.isoformat(timespec="seconds")
+
+    @property
+    def updated_iso(self) -> str:
+        return self.updated_at.astimezone(ZoneInfo(self.timezone)).isoformat(timespec="seconds")
+
+    @property
+    def cover(self) -> PhotoView | None:
+        return self.photos[0] if self.photos else None
+
+    @property
+    def summary(self) -> str:
+        return summary(self.body) or (self.cover.caption if self.cover else "")
 
     @property
     def body_html(self) -> Markup:
         return body_html(self.body)
 
 
+@dataclass(frozen=True)
+class Listing:
+    """A column or a unit, as a listing of items with a front page and archive pages."""
+
+    kind: str  # "column" or "unit"
+    key: str  # the column id or the unit slug
+    title: str
+    description: str = ""
+    unit: UnitView | None = None
+
+    def page(self, page: int | None = None) -> str:
+        if self.kind == "column":
+            return addresses.column(self.key, page)
+        return addresses.unit(self.key, page)
+
+    @property
+    def feed(self) -> str | None:
+        return addresses.column_feed(self.key) if self.kind == "column" else None
+
+    @property
+    def gallery(self) -> bool:
+        return self.kind == "column" and self.key in GALLERY_COLUMNS
+
+    @property
+    def art(self) -> bool:
+        return self.kind == "column" and self.key in ART_COLUMNS
+
+
+@dataclass(frozen=True)
+class HomeBlock:
+    column: Column
+    items: Sequence[ItemView]
+
+
 class Renderer:
-    def __init__(self, site_title: str) -> None:
+    def __init__(self, site_title: str, site_url: str) -> None:
         self.site_title = site_title
+        self.site_url = site_url  # absolute, ends in "/"
         self.env = Environment(loader=PackageLoader("publisher", "templates"),
-                               autoescape=select_autoescape(["html"]), trim_blocks=True)
+                               autoescape=select_autoescape(["html", "xml"]),
+                               undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+        self.env.globals.update(site_title=site_title, site_url=site_url, columns=COLUMNS)
+        self._css = self._source("site.css").encode("utf-8")
+        self.stylesheet_key = addresses.asset(
+            "site", hashlib.sha256(self._css).hexdigest()[:12], ".css")
 
-    def _render(self, template: str, depth: int, **context: Any) -> bytes:
-        page = self.env.get_template(template).render(
-            site_title=self.site_title, columns=COLUMNS, root="../" * depth, **context)
-        return page.encode("utf-8")
-
-    def article(self, item: ItemView, column: Column) -> bytes:
-        return self._render("article.html", 1, item=item, column=column)
-
-    def column(self, column: Column, items: Sequence[ItemView], page: int, pages: int) -> bytes:
-        return self._render("column.html", 2, column=column, items=items, page=page, pages=pages)
-
-    def home(self, lead: ItemView | None, blocks: Sequence[dict[str, Any]],
-             photos: Sequence[ItemView], units: Sequence[Any]) -> bytes:
-        return self._render("home.html", 0, lead=lead, blocks=blocks, photos=photos, units=units)
-
-    def stylesheet(self) -> bytes:
+    def _source(self, name: str) -> str:
         loader = self.env.loader
         assert loader is not None
-        source, _, _ = loader.get_source(self.env, "site.css")
-        return source.encode("utf-8")
+        source, _, _ = loader.get_source(self.env, name)
+        return source
+
+    def _page(self, template: str, key: str, root: str | None = None, **context: Any) -> bytes:
+        root = addresses.root_of(key) if root is None else root
+        page = self.env.get_template(template).render(
+            key=key, root=root, stylesheet=root + self.stylesheet_key,
+            canonical=self.site_url + key.removesuffix("index.html"), **context)
+        return clean_text(page).encode("utf-8")
+
+    def stylesheet(self) -> bytes:
+        return self._css
+
+    def article(self, item: ItemView, column: Column, older: ItemView | None,
+                newer: ItemView | None) -> bytes:
+        return self._page("article.html", item.path, item=item, column=column, older=older,
+                          newer=newer)
+
+    def listing(self, listing: Listing, items: Sequence[ItemView], links: Sequence[Link],
+                page: int | None = None) -> bytes:
+        return self._page("listing.html", listing.page(page), listing=listing, items=items,
+                          links=links, page=page)
+
+    def home(self, lead: ItemView | None, blocks: Sequence[HomeBlock],
+             photos: Sequence[ItemView], unit_sites: Sequence[tuple[str, Sequence[UnitView]]]
+             ) -> bytes:
+        return self._page("home.html", addresses.HOME, lead=lead, blocks=blocks, photos=photos,
+                          unit_sites=unit_sites)
+
+    def units(self, groups: Sequence[tuple[str, Sequence[UnitView]]]) -> bytes:
+        return self._page("units.html", addresses.UNITS, groups=groups)
+
+    def not_found(self, site_path: str) -> bytes:
+        """The 404 page is served at any depth, so it links from the site's absolute path."""
+        return self._page("404.html", addresses.NOT_FOUND, root=site_path)
+
+    def feed(self, key: str, title: str, page: str, items: Sequence[ItemView],
+             updated: dt.datetime) -> bytes:
+        return self._xml("feed.xml", key=key, title=title, page=page, items=items,
+                         updated=updated.isoformat(timespec="seconds"))
+
+    def sitemap(self, urls: Sequence[tuple[str, str | None]]) -> bytes:
+        """``urls``: (key below the site root, last modification date or None)."""
+        return self._xml("sitemap.xml", urls=urls)
+
+    def sitemap_index(self, sitemaps: Sequence[tuple[str, str | None]]) -> bytes:
+        return self._xml("sitemap-index.xml", sitemaps=sitemaps)
+
+    def robots(self) -> bytes:
+        return f"User-agent: *\nAllow: /\nSitemap: {self.site_url}{addresses.SITEMAP}\n".encode()
+
+    def _xml(self, template: str, **context: Any) -> bytes:
+        return clean_text(self.env.get_template(template).render(**context)).encode("utf-8")

@@ -1,28 +1,45 @@
-"""The published site under ``/site/``, and the moderator's retract and lead endpoints."""
+"""The moderator's hold on the site: retract an item (撤稿), put it back after a correction
+(republish), and choose the home page's lead item (头条). Each records its decision and sends
+an event; the publisher's consumer then writes the pages.
+
+Republishing: a retracted item is corrected by the moderator (title, body, captions, which
+photos stay) and goes back under its old address with its original publication date; the
+informant sees it approved again, then published, and scoring books it again.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 import sqlalchemy as sa
-from fastapi import APIRouter, Request, Response
-from fastapi.responses import StreamingResponse
+from fastapi import APIRouter
 from pydantic import BaseModel, Field
+from sqlalchemy.orm import Session
 
-from publisher.models import PublishedItem
+from publisher.models import ItemState, PublishedItem, SiteLock
 from services import audit, outbox
 from services.columns import COLUMNS
 from services.db import utcnow
 from services.events import Event, EventType
 from services.http import ApiError, ContextDep, CurrentUser, not_found, require_role
 from services.identity import Role
+from services.settings import Settings
 
 router = APIRouter(tags=["publisher"])
-NOT_FOUND_PAGE = "<!doctype html><meta charset=utf-8><title>404</title><h1>页面不存在</h1>".encode()
 
 
 class RetractIn(BaseModel):
     reason: str = Field(min_length=1, max_length=2000)
+
+
+class RepublishIn(BaseModel):
+    """What the moderator corrected; anything left out stays as it was."""
+
+    reason: str = Field(min_length=1, max_length=2000)
+    title: str | None = None
+    body: str | None = None
+    photos: list[int] | None = Field(None, description="the photos that stay, by position")
+    captions: list[str] | None = Field(None, description="one for each photo that stays")
 
 
 @router.get("/api/columns", summary="栏目 (the site's columns)")
@@ -30,76 +47,110 @@ def list_columns() -> list[dict[str, str]]:
     return [{"id": c.id, "name": c.name, "description": c.description} for c in COLUMNS]
 
 
-def _published(session: Any, submission_id: int) -> PublishedItem:
+def _published(session: Session, submission_id: int) -> PublishedItem:
     item = session.get(PublishedItem, submission_id, with_for_update=True)
     if item is None:
         raise not_found("已发布稿件")
     return item
 
 
+def _subject(submission_id: int) -> str:
+    return f"submission/{submission_id}"
+
+
 @router.post("/api/submissions/{submission_id}/retract", summary="撤稿 (take an item off the site)")
 def retract(submission_id: int, body: RetractIn, ctx: ContextDep,
             user: CurrentUser) -> dict[str, Any]:
     require_role(user, Role.MODERATOR, Role.ADMIN)
+    reason = body.reason.strip()
+    if not reason:
+        raise ApiError(422, "撤稿须写明理由 (a reason is required)")
     with ctx.db.transaction() as session:
         item = _published(session, submission_id)
-        if item.state != "published":
+        if item.state != ItemState.PUBLISHED:
             raise ApiError(409, "该稿件已撤下 (already retracted)")
-        item.state, item.lead, item.updated_at = "retracted", False, utcnow()
+        item.state, item.lead, item.updated_at = ItemState.RETRACTED, False, utcnow()
         outbox.emit(session, Event(
-            type=EventType.RETRACTED, subject=f"submission/{submission_id}",
-            data={**item.identity, "reason": body.reason.strip(), "by": f"user:{user.id}"}))
-        audit.record(session, user, "retract", f"submission/{submission_id}", body.reason)
+            type=EventType.RETRACTED, subject=_subject(submission_id),
+            data={**item.identity, "reason": reason, "by": f"user:{user.id}"}))
+        audit.record(session, user, "retract", _subject(submission_id), reason)
     return {"id": submission_id, "status": "retracted"}
+
+
+def _corrected(item: PublishedItem, body: RepublishIn, settings: Settings) -> dict[str, Any]:
+    """The item as it goes back on the site, or a 422 saying what is wrong."""
+    title = item.title if body.title is None else body.title.strip()
+    if not title:
+        raise ApiError(422, "标题不能为空 (title is required)")
+    if len(title) > settings.max_title_chars:
+        raise ApiError(422, f"标题不能超过 {settings.max_title_chars} 字 (title too long)")
+    text = item.body if body.body is None else body.body.strip()
+    if item.kind == "article" and not text:
+        raise ApiError(422, "文章正文不能为空 (body is required for an article)")
+    if len(text) > settings.max_body_chars:
+        raise ApiError(413, f"正文不能超过 {settings.max_body_chars} 字 (body too long)")
+    keep = list(range(len(item.photos))) if body.photos is None else body.photos
+    if len(set(keep)) != len(keep) or any(not 0 <= i < len(item.photos) for i in keep):
+        raise ApiError(422, f"photos 须为 0 到 {len(item.photos) - 1} 之间不重复的序号 "
+                            f"(photos must be distinct positions of the item's photos)")
+    if item.kind == "photo" and not keep:
+        raise ApiError(422, "图片稿件至少要保留一张照片 (a photo item keeps at least one photo)")
+    captions = [item.photos[i].get("caption", "") for i in keep] if body.captions is None \
+        else [c.strip() for c in body.captions]
+    if len(captions) != len(keep):
+        raise ApiError(422, f"须为保留的 {len(keep)} 张照片各写一条说明 "
+                            f"(one caption for each photo kept)")
+    if any(len(c) > settings.max_caption_chars for c in captions):
+        raise ApiError(422, f"图片说明不能超过 {settings.max_caption_chars} 字 (caption too long)")
+    photos = [{"key": item.photos[i]["key"], "caption": c} for i, c in zip(keep, captions,
+                                                                          strict=True)]
+    return {"title": title, "body": text, "photos": photos}
+
+
+@router.post("/api/submissions/{submission_id}/republish",
+             summary="撤稿更正后重新发布 (put a retracted item back, corrected)")
+def republish(submission_id: int, body: RepublishIn, ctx: ContextDep,
+              user: CurrentUser) -> dict[str, Any]:
+    require_role(user, Role.MODERATOR, Role.ADMIN)
+    reason = body.reason.strip()
+    if not reason:
+        raise ApiError(422, "重新发布须写明理由 (a reason is required)")
+    with ctx.db.transaction() as session:
+        item = _published(session, submission_id)
+        if item.state == ItemState.PUBLISHED:
+            raise ApiError(409, "该稿件正在网站上，无需重新发布 (the item is on the site)")
+        if item.state == ItemState.REINSTATING:
+            raise ApiError(409, "该稿件已在重新发布中 (already being republished)")
+        corrected = _corrected(item, body, ctx.settings)
+        changed = [k for k in ("title", "body") if corrected[k] != getattr(item, k)]
+        if [p["caption"] for p in corrected["photos"]] != [p.get("caption", "")
+                                                           for p in item.photos]:
+            changed.append("photos")
+        item.state, item.updated_at = ItemState.REINSTATING, utcnow()
+        outbox.emit(session, Event(
+            type=EventType.REINSTATED, subject=_subject(submission_id),
+            data={**item.identity, **corrected, "column": item.column, "reason": reason,
+                  "by": f"user:{user.id}", "corrected": changed}))
+        audit.record(session, user, "republish", _subject(submission_id), reason,
+                     corrected=changed)
+    return {"id": submission_id, "status": "approved", "url": item.url, "corrected": changed}
 
 
 @router.post("/api/submissions/{submission_id}/lead", summary="设为首页头条 (make the lead item)")
 def make_lead(submission_id: int, ctx: ContextDep, user: CurrentUser) -> dict[str, Any]:
     require_role(user, Role.MODERATOR, Role.ADMIN)
     with ctx.db.transaction() as session:
+        # one lead at a time: lead changes take the site lock, so two never interleave
+        session.get(SiteLock, 1, with_for_update=True)
         item = _published(session, submission_id)
-        if item.state != "published":
+        if item.state != ItemState.PUBLISHED:
             raise ApiError(409, "只有已发布的稿件才能设为头条 (only a published item can lead)")
         if item.lead:
             return {"id": submission_id, "lead": True}
-        session.execute(sa.update(PublishedItem).where(PublishedItem.lead.is_(True))
-                        .values(lead=False))
+        session.execute(sa.update(PublishedItem).where(PublishedItem.lead).values(lead=False))
+        session.flush()
         item.lead = True
-        outbox.emit(session, Event(type=EventType.LEAD, subject=f"submission/{submission_id}",
+        outbox.emit(session, Event(type=EventType.LEAD, subject=_subject(submission_id),
                                    data={**item.identity, "by": f"user:{user.id}"}))
-        audit.record(session, user, "lead", f"submission/{submission_id}")
+        audit.record(session, user, "lead", _subject(submission_id))
     return {"id": submission_id, "lead": True}
-
-
-def _site_key(path: str) -> str:
-    if path == "" or path.endswith("/"):
-        return path + "index.html"
-    return path
-
-
-@router.get("/site", include_in_schema=False)
-@router.get("/site/{path:path}", include_in_schema=False)
-def serve_site(request: Request, ctx: ContextDep, path: str = "") -> Response:
-    key = _site_key(path)
-    try:
-        info = ctx.site.stat(key)
-    except FileNotFoundError:
-        try:
-            page = ctx.site.get_bytes("404.html")
-        except FileNotFoundError:
-            page = NOT_FOUND_PAGE
-        return Response(page, status_code=404, media_type="text/html; charset=utf-8")
-    etag = f'"{info.etag}"'
-    is_html = info.content_type.startswith("text/html")
-    headers = {"ETag": etag, "Cache-Control": "public, max-age=60" if is_html
-               else "public, max-age=86400"}
-    if request.headers.get("if-none-match") == etag:
-        return Response(status_code=304, headers=headers)
-    try:
-        chunks = ctx.site.iter_chunks(key)
-    except FileNotFoundError:
-        return Response(status_code=404)
-    content_type = info.content_type + ("; charset=utf-8" if is_html and "charset" not in
-                                        info.content_type else "")
-    headers["Content-Length"] = str(info.size)
-    return StreamingResponse(chunks, media_type=content_type, headers=headers)

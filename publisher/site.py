@@ -1,134 +1,163 @@
-"""Writing the portal into the site store: photos, article pages, then the indexes.
+"""Publishing into the site store, a bounded number of pages at a time.
 
-Order matters to a reader: an item's photos and page are written before any index links to
-them, and an index is rewritten only after the pages it lists exist.
+What a reader can rely on:
+
+- every object is written whole (the stores replace objects atomically);
+- a page is written before any page links to it, and unlinked everywhere before it is removed:
+  on publishing, the photos, then the article, then its neighbours, then the listings, feeds
+  and sitemaps, and the home page last; on taking down, the other way round;
+- every writer first locks the one :class:`SiteLock` row and reads what it renders inside that
+  lock, so two publisher processes never write a page from two different views of the site.
+
+Publishing one item writes its article, the articles next to it in its column, the front page
+(and now and then an archive page) of its column and of its unit, two feeds, one sitemap block,
+the sitemap index and the home page: the same dozen pages whether the site holds a hundred
+items or a million (see :mod:`publisher.paging`).
 """
 
 from __future__ import annotations
 
-import math
-from collections.abc import Iterable
+import logging
+from collections.abc import Iterable, Sequence
 from typing import Any
 
-import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from publisher.derivatives import make_derivatives
+from publisher import addresses, queries
+from publisher.derivatives import Sizes, UnusablePhoto, make_derivatives
 from publisher.models import PublishedItem, SiteLock
-from publisher.render import ItemView, Renderer, article_path, column_path
-from services.columns import BY_ID, COLUMNS
+from publisher.pages import Pages, Rendering
+from publisher.render import clean_text
 from services.context import Context
-from services.identity import Unit, unit_names
 
-HTML = "text/html; charset=utf-8"
-HOME_ITEMS = 8
-PHOTO_STRIP = 8
-
-
-def photo_keys(submission_id: int, index: int) -> tuple[str, str]:
-    base = f"photos/{submission_id}/{index}"
-    return f"{base}-web.jpg", f"{base}-thumb.jpg"
+log = logging.getLogger(__name__)
 
 
 class Site:
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
-        self.store = ctx.site
-        self.settings = ctx.settings
-        self.renderer = Renderer(ctx.settings.site_title)
+        self.pages = Pages(ctx.site, ctx.settings)
+        self.sizes = Sizes(web=ctx.settings.web_photo_width, thumb=ctx.settings.thumb_photo_width)
+        self._skeleton_ready = False
 
-    # --- items ----------------------------------------------------------------------------
+    # --- photos (before the transaction: slow, idempotent) -----------------------------------
 
-    def write_photos(self, submission_id: int, photos: Iterable[dict[str, Any]]) -> \
-            list[dict[str, Any]]:
-        """Derive and store web-size photos; return what the pages need to show them."""
+    def write_photos(self, submission_id: int, tag: str, photos: Iterable[dict[str, Any]]
+                     ) -> list[dict[str, Any]]:
+        """Derive and store the web size and thumbnail of each photo; return what the pages
+        need. A photo that cannot be decoded is left out (and logged): retrying cannot help."""
         written = []
         for index, photo in enumerate(photos):
-            web, thumb = make_derivatives(
-                self.ctx.uploads.get_bytes(photo["key"]), self.settings.web_photo_width,
-                self.settings.thumb_photo_width, self.settings.photo_formats)
-            web_key, thumb_key = photo_keys(submission_id, index)
-            self.store.put_bytes(web_key, web.data, "image/jpeg")
-            self.store.put_bytes(thumb_key, thumb.data, "image/jpeg")
-            written.append({"web": web_key, "thumb": thumb_key, "width": web.width,
-                            "height": web.height, "thumb_width": thumb.width,
-                            "caption": photo.get("caption", "")})
+            keys = {size: addresses.photo(submission_id, tag, index, size)
+                    for size in ("web", "thumb")}
+            try:
+                sizes = self._derive(photo["key"], keys["web"], keys["thumb"])
+            except UnusablePhoto:
+                log.exception("submission %s: photo %s left out", submission_id, index)
+                continue
+            written.append({"key": photo["key"], "caption": clean_text(photo.get("caption") or ""),
+                            "web": keys["web"], "thumb": keys["thumb"], **sizes})
         return written
 
-    def view(self, item: PublishedItem, units: dict[str, Unit]) -> ItemView:
-        unit = units.get(item.unit_slug)
-        return ItemView(id=item.submission_id, title=item.title, column=item.column,
-                        unit_name=unit.name if unit else item.unit_slug,
-                        informant_name=item.informant_name, published_at=item.published_at,
-                        timezone=self.settings.timezone, body=item.body, photos=item.photos)
+    def restore_photo(self, photo: dict[str, Any], done: Rendering) -> None:
+        """Derive a published photo again, under the names it has, if either is missing."""
+        if all(self.pages.exists(photo[size]) for size in ("web", "thumb")):
+            return
+        self._derive(photo["key"], photo["web"], photo["thumb"])
+        done.written += [photo["web"], photo["thumb"]]
 
-    def write_article(self, session: Session, item: PublishedItem) -> None:
-        page = self.renderer.article(self.view(item, unit_names(session)), BY_ID[item.column])
-        self.store.put_bytes(article_path(item.submission_id), page, HTML)
+    def _derive(self, original: str, web_key: str, thumb_key: str) -> dict[str, int]:
+        web, thumb = make_derivatives(self.ctx.uploads.get_bytes(original), self.sizes,
+                                      self.ctx.settings.photo_formats)
+        self.ctx.site.put_bytes(web_key, web.data, "image/jpeg")
+        self.ctx.site.put_bytes(thumb_key, thumb.data, "image/jpeg")
+        return {"width": web.width, "height": web.height, "thumb_width": thumb.width,
+                "thumb_height": thumb.height}
 
-    def remove_article(self, item: PublishedItem) -> None:
-        self.store.delete(article_path(item.submission_id))
-        for photo in item.photos:
-            self.store.delete(photo["web"])
-            self.store.delete(photo["thumb"])
+    def remove_photos(self, photos: Iterable[dict[str, Any]], done: Rendering | None = None,
+                      keep: Iterable[dict[str, Any]] = ()) -> None:
+        done = done if done is not None else Rendering()
+        kept = {p[size] for p in keep for size in ("web", "thumb")}
+        for photo in photos:
+            for size in ("web", "thumb"):
+                if photo.get(size) and photo[size] not in kept:
+                    self.pages.delete(photo[size], done)
 
-    # --- indexes --------------------------------------------------------------------------
+    # --- the lock ------------------------------------------------------------------------------
 
-    def _published(self, session: Session) -> sa.Select[PublishedItem]:
-        return (sa.select(PublishedItem).where(PublishedItem.state == "published")
-                .order_by(PublishedItem.published_at.desc(), PublishedItem.submission_id.desc()))
-
-    def render_indexes(self, session: Session, columns: Iterable[str]) -> None:
-        """Rewrite the given columns' pages and the home page, one renderer at a time."""
-        lock = session.get(SiteLock, 1, with_for_update=True)
-        if lock is None:
-            lock = SiteLock(id=1, renders=0)
-            session.add(lock)
-        lock.renders += 1
+    def lock(self, session: Session) -> None:
+        """Take the site lock for the rest of ``session``'s transaction."""
+        row = session.get(SiteLock, 1, with_for_update=True)
+        if row is None:  # the migration inserts it; a database made otherwise gets it here
+            row = SiteLock(id=1, renders=0)
+            session.add(row)
+        row.renders += 1
         session.flush()
-        units = unit_names(session)
-        self.store.put_bytes("assets/site.css", self.renderer.stylesheet(), "text/css")
-        missing = {c.id for c in COLUMNS if not self._exists(column_path(c.id))}
-        for column_id in sorted(set(columns) | missing):  # no column link may lead nowhere
-            self._render_column(session, column_id, units)
-        self._render_home(session, units)
 
-    def _exists(self, key: str) -> bool:
-        try:
-            self.store.stat(key)
-        except FileNotFoundError:
-            return False
-        return True
+    def ensure_skeleton(self, session: Session, done: Rendering | None = None) -> Rendering:
+        """Write the pages every page links to if any is missing; the caller holds the lock.
+        A new stylesheet (a new release) is missing by its name, so the fixed pages follow."""
+        done = done if done is not None else Rendering()
+        if not self._skeleton_ready:
+            if self.pages.skeleton_missing():
+                self.pages.skeleton(session, done)
+            self._skeleton_ready = True
+        return done
 
-    def _render_column(self, session: Session, column_id: str, units: dict[str, Unit]) -> None:
-        column = BY_ID[column_id]
-        items = session.scalars(self._published(session).where(
-            PublishedItem.column == column_id)).all()
-        size = self.settings.page_size
-        pages = max(1, math.ceil(len(items) / size))
-        for page in range(1, pages + 1):
-            views = [self.view(i, units) for i in items[(page - 1) * size: page * size]]
-            self.store.put_bytes(column_path(column_id, page),
-                                 self.renderer.column(column, views, page, pages), HTML)
-        # pages past the new end would otherwise live on with stale links
-        page = pages + 1
-        while self._exists(column_path(column_id, page)):
-            self.store.delete(column_path(column_id, page))
-            page += 1
+    # --- publishing, taking down, the lead ----------------------------------------------------
 
-    def _render_home(self, session: Session, units: dict[str, Unit]) -> None:
-        lead_item = session.scalars(self._published(session).where(
-            PublishedItem.lead.is_(True))).first()
-        blocks = []
-        for column in COLUMNS:
-            items = session.scalars(self._published(session).where(
-                PublishedItem.column == column.id).limit(HOME_ITEMS)).all()
-            blocks.append({"column": column, "entries": [self.view(i, units) for i in items]})
-        photo_items = [
-            self.view(i, units) for i in session.scalars(self._published(session).limit(200))
-            if i.photos
-        ][:PHOTO_STRIP]
-        linked = sorted((u for u in units.values() if u.site_url), key=lambda u: u.slug)
-        page = self.renderer.home(self.view(lead_item, units) if lead_item else None, blocks,
-                                  photo_items, linked)
-        self.store.put_bytes("index.html", page, HTML)
+    def publish(self, session: Session, item: PublishedItem, *, new: bool,
+                replaced_photos: Sequence[dict[str, Any]] = ()) -> Rendering:
+        """Write ``item`` (already flushed as published, numbered) and every page that lists it.
+        ``new``: its first publication (it may open archive pages); else a reinstatement."""
+        pages = self.pages
+        done = self.ensure_skeleton(session)
+        units = pages.units(session)
+        column, unit = pages.column_listing(item.column), pages.unit_listing(item.unit_slug, units)
+        unit_is_new = not pages.exists(unit.page())
+        if unit_is_new:  # the article links to its unit's page: that page comes first
+            pages.placeholder(unit, done)
+
+        pages.article(session, item, units, done)
+        for neighbour in queries.neighbours(session, item):
+            if neighbour is not None:
+                pages.article(session, neighbour, units, done)
+
+        for listing, seq in ((column, item.column_seq), (unit, item.unit_seq)):
+            touched = pages.paging.touched_by_new(seq) if new else [pages.paging.page_of(seq)]
+            pages.archives(session, listing, touched, units, done)
+            pages.front(session, listing, units, done)
+        pages.column_feed(session, item.column, units, done)
+        if unit_is_new:
+            pages.units_index(session, done)
+            pages.sitemap_pages(session, done)
+        pages.site_feed(session, units, done)
+        pages.sitemap_block(session, item.submission_id, done)
+        pages.home(session, units, done)
+        self.remove_photos(replaced_photos, done, keep=item.photos)  # nothing shows them now
+        return done
+
+    def take_down(self, session: Session, item: PublishedItem) -> Rendering:
+        """Unlist ``item`` (no longer published) everywhere, then remove its page and photos."""
+        pages = self.pages
+        done = self.ensure_skeleton(session)
+        units = pages.units(session)
+        for neighbour in queries.neighbours(session, item):
+            if neighbour is not None:
+                pages.article(session, neighbour, units, done)
+        column, unit = pages.column_listing(item.column), pages.unit_listing(item.unit_slug, units)
+        for listing, seq in ((column, item.column_seq), (unit, item.unit_seq)):
+            pages.archives(session, listing, [pages.paging.page_of(seq)], units, done)
+            pages.front(session, listing, units, done)
+        pages.column_feed(session, item.column, units, done)
+        pages.site_feed(session, units, done)
+        pages.sitemap_block(session, item.submission_id, done)
+        pages.home(session, units, done)
+        pages.delete(addresses.article(item.submission_id), done)
+        self.remove_photos(item.photos, done)
+        return done
+
+    def show_lead(self, session: Session) -> Rendering:
+        done = self.ensure_skeleton(session)
+        self.pages.home(session, self.pages.units(session), done)
+        return done

@@ -18,6 +18,7 @@ from fastapi.responses import JSONResponse, RedirectResponse
 import ingest.component
 import moderation.cli
 import moderation.component
+import publisher.cli
 import publisher.component
 import scoring.cli
 import scoring.component
@@ -44,7 +45,8 @@ log = logging.getLogger(__name__)
 
 COMPONENTS = (ingest.component, moderation.component, publisher.component, scoring.component)
 
-COMMANDS: dict[str, typer.Typer] = {"scores": scoring.cli.app, "lexicon": moderation.cli.app}
+COMMANDS: dict[str, typer.Typer] = {"scores": scoring.cli.app, "lexicon": moderation.cli.app,
+                                    "site": publisher.cli.app}
 
 # The distributed processes, by command, and the component whose consumers each one runs.
 PROCESS_COMPONENT = {"api": "ingest", "worker": "moderation", "publisher": "publisher",

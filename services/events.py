@@ -28,6 +28,7 @@ class EventType:
     RETURNED = "submission.returned"
     PUBLISHED = "submission.published"
     RETRACTED = "submission.retracted"
+    REINSTATED = "submission.reinstated"  # a retracted item approved again, to be republished
     LEAD = "submission.lead"
     ADOPTED = "submission.adopted"
     INSTRUCTED = "submission.instructed"

@@ -62,7 +62,9 @@ class Settings(BaseSettings):
     site_title: str = "市经济和信息化委员会"
     web_photo_width: int = 1200
     thumb_photo_width: int = 400
-    page_size: int = 20
+    page_size: int = Field(default=20, gt=0)
+    site_url: str = ""  # where readers reach the portal (feeds, sitemaps); empty: base_url/site/
+    feed_entries: int = Field(default=20, gt=0)  # entries in each Atom feed
 
     # --- messaging -------------------------------------------------------------------------
     exchange: str = "baosong.events"
@@ -99,6 +101,11 @@ class Settings(BaseSettings):
     def base_url(self) -> str:
         """How this deployment is reached from outside (for links in events and pages)."""
         return self.public_url.rstrip("/") or f"http://{self.host}:{self.port}"
+
+    @property
+    def portal_url(self) -> str:
+        """The published portal's address, ending in ``/``."""
+        return (self.site_url.rstrip("/") or f"{self.base_url}/site") + "/"
 
     @property
     def embedded_bus(self) -> bool:

@@ -1,0 +1,122 @@
+"""``/site/``: the published portal, straight from the site store.
+
+The fast path: one ``stat`` answers a revalidation (``If-None-Match`` → 304) without reading
+the object; a page or photo is read in one call and sent as one body; only large objects are
+streamed. Pages are cached briefly (a retraction must show soon), objects whose key changes with
+their content for a year.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from email.utils import format_datetime
+
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import RedirectResponse, StreamingResponse
+
+from publisher import addresses
+from services.http import ContextDep
+from services.storage import ObjectInfo, ObjectStore
+
+router = APIRouter(include_in_schema=False)
+
+ONE_BODY_MAX = 1024 * 1024  # read objects up to this size whole; stream larger ones
+PAGE_CACHE = "public, max-age=60"
+PHOTO_CACHE = "public, max-age=86400"
+IMMUTABLE_CACHE = "public, max-age=31536000, immutable"
+FALLBACK_404 = ("<!doctype html><html lang=zh-CN><meta charset=utf-8><title>页面不存在</title>"
+                "<h1>页面不存在</h1><p><a href=index.html>返回首页</a></p></html>").encode()
+# the pages need nothing from elsewhere and no script: say so to the browser
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Content-Security-Policy": "default-src 'none'; img-src 'self' data:; style-src 'self'; "
+                               "frame-ancestors 'self'; base-uri 'none'; form-action 'none'",
+    "Referrer-Policy": "strict-origin-when-cross-origin",
+}
+
+
+def site_key(path: str) -> str | None:
+    """The store key for a request path below ``/site/``; None for one that cannot be a key
+    (dot segments, hidden names such as a store's temporary files)."""
+    if path == "" or path.endswith("/"):
+        path += "index.html"
+    parts = path.split("/")
+    if any(part in ("", ".", "..") or part.startswith(".") for part in parts):
+        return None
+    return posixpath.join(*parts)
+
+
+def cache_control(key: str) -> str:
+    if addresses.is_immutable(key):
+        return IMMUTABLE_CACHE
+    if key.startswith("photos/"):
+        return PHOTO_CACHE
+    return PAGE_CACHE
+
+
+def etag_matches(header: str | None, etag: str) -> bool:
+    """``If-None-Match`` uses the weak comparison: ``W/"x"`` matches ``"x"``."""
+    if not header:
+        return False
+    if header.strip() == "*":
+        return True
+    wanted = etag.removeprefix("W/")
+    return any(tag.strip().removeprefix("W/") == wanted for tag in header.split(","))
+
+
+def _headers(key: str, info: ObjectInfo) -> dict[str, str]:
+    return {"ETag": f'"{info.etag}"', "Cache-Control": cache_control(key),
+            "Last-Modified": format_datetime(info.modified, usegmt=True), **SECURITY_HEADERS}
+
+
+def _not_found(store: ObjectStore, head: bool) -> Response:
+    try:
+        page = store.get_bytes(addresses.NOT_FOUND)
+    except FileNotFoundError:
+        page = FALLBACK_404
+    return Response(b"" if head else page, status_code=404,
+                    media_type=addresses.CONTENT_TYPES[".html"],
+                    headers={"Cache-Control": PAGE_CACHE, **SECURITY_HEADERS})
+
+
+@router.api_route("/site", methods=["GET", "HEAD"])
+def site_root() -> RedirectResponse:
+    return RedirectResponse("/site/", status_code=308)  # relative links need the slash
+
+
+@router.api_route("/site/{path:path}", methods=["GET", "HEAD"])
+def serve_site(request: Request, ctx: ContextDep, path: str = "") -> Response:
+    store = ctx.site
+    head = request.method == "HEAD"
+    key = site_key(path)
+    if key is None:
+        return _not_found(store, head)
+    try:
+        info = store.stat(key)
+    except FileNotFoundError:
+        if not key.endswith(".html") and _is_folder(store, key):
+            return RedirectResponse(f"{request.url.path}/", status_code=308)
+        return _not_found(store, head)
+    headers = _headers(key, info)
+    if etag_matches(request.headers.get("if-none-match"), headers["ETag"]):
+        return Response(status_code=304, headers=headers)
+    media_type = addresses.content_type(key) or info.content_type
+    if head:
+        headers["Content-Length"] = str(info.size)
+        return Response(status_code=200, headers=headers, media_type=media_type)
+    try:
+        if info.size <= ONE_BODY_MAX:
+            return Response(store.get_bytes(key), headers=headers, media_type=media_type)
+        chunks = store.iter_chunks(key)
+    except FileNotFoundError:  # removed between the stat and the read
+        return _not_found(store, head)
+    headers["Content-Length"] = str(info.size)
+    return StreamingResponse(chunks, headers=headers, media_type=media_type)
+
+
+def _is_folder(store: ObjectStore, key: str) -> bool:
+    try:
+        store.stat(f"{key}/index.html")
+    except FileNotFoundError:
+        return False
+    return True
