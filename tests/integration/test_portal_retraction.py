@@ -45,9 +45,10 @@ def newer_link(p: Pipeline, submission_id: int) -> str | None:
     return found.group(1) if found else None
 
 
-def points(city: City) -> list[tuple[str, int]]:
+def points(city: City) -> list[tuple[str, str, int]]:
+    """(event type, rule, points) of every ledger line: a reversal keeps the rule it reverses."""
     lines = city.pipeline.get("/api/scores/ledger", city.admin).json()["lines"]
-    return [(line["rule"], line["points"]) for line in lines]
+    return [(line["event_type"], line["rule"], line["points"]) for line in lines]
 
 
 def test_a_retracted_item_vanishes_from_every_page_feed_and_sitemap(city: City) -> None:
@@ -73,8 +74,8 @@ def test_a_retracted_item_vanishes_from_every_page_feed_and_sitemap(city: City) 
     assert newer_link(p, first) == str(last)  # the neighbours now link round it
     item = p.get(f"/api/submissions/{middle}", city.informant).json()
     assert item["status"] == "retracted" and item["url"] is None
-    earned = dict(points(city)[:3])["published.article"]
-    assert points(city)[-1] == ("reversal.retracted", -earned)
+    earned = next(n for _, rule, n in points(city) if rule == "published.article")
+    assert points(city)[-1] == ("submission.retracted", "published.article", -earned)
     audit = p.get("/api/audit", city.admin, subject=f"submission/{middle}").json()["entries"]
     assert audit[0]["action"] == "retract" and audit[0]["reason"] == "数据有误"
 
@@ -131,8 +132,11 @@ def test_a_corrected_item_returns_to_its_address_and_keeps_its_date(city: City) 
     assert newer_link(p, first) == str(middle) and newer_link(p, middle) == str(last)
     item = p.get(f"/api/submissions/{middle}", city.informant).json()
     assert item["status"] == "published" and item["url"].endswith(f"/site/articles/{middle}.html")
-    assert [rule for rule, _ in points(city)][-3:] == [
-        "published.article", "reversal.retracted", "published.article"]
+    lines = p.get("/api/scores/ledger", city.admin).json()["lines"]
+    assert [(line["event_type"], line["points"] > 0) for line in lines
+            if line["submission"] == middle and line["rule"] == "published.article"] == [
+        ("submission.published", True), ("submission.retracted", False),
+        ("submission.published", True)]
     actions = [e["action"] for e in p.get("/api/audit", city.admin,
                                           subject=f"submission/{middle}").json()["entries"]]
     assert actions[:2] == ["republish", "retract"]
