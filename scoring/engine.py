@@ -26,17 +26,20 @@ REJECTED = "submission.rejected"
 RETURNED = "submission.returned"
 PUBLISHED = "submission.published"
 RETRACTED = "submission.retracted"
+REINSTATED = "submission.reinstated"
 LEAD = "submission.lead"
 ADOPTED = "submission.adopted"
 INSTRUCTED = "submission.instructed"
 COMMISSION_MISSED = "commission.missed"
 MONTH_CLOSED = "month.closed"
 
-ITEM_FACTS = (RECEIVED, SCREENED, REJECTED, RETURNED, PUBLISHED, RETRACTED, LEAD, ADOPTED,
-              INSTRUCTED)
+ITEM_FACTS = (RECEIVED, SCREENED, REJECTED, RETURNED, PUBLISHED, RETRACTED, REINSTATED, LEAD,
+              ADOPTED, INSTRUCTED)
 UNIT_FACTS = (COMMISSION_MISSED, MONTH_CLOSED)
 
-FINAL = ("rejected", "retracted")  # statuses no later event moves an item out of
+# statuses no later event moves an item out of (but a retraction is undone by a reinstatement
+# made after it: a corrected item republished at its old address)
+FINAL = ("rejected", "retracted")
 KIND_NAMES = {"article": "文章", "photo": "图片"}
 
 
@@ -65,6 +68,7 @@ class Item(Protocol):
     published_at: dt.datetime | None
     lead_at: dt.datetime | None
     retracted_at: dt.datetime | None
+    reinstated_at: dt.datetime | None
     url: str | None
     adoptions: dict[str, str]  # level -> when (ISO)
     instructions: dict[str, str]
@@ -90,6 +94,7 @@ class ItemState:
     published_at: dt.datetime | None = None
     lead_at: dt.datetime | None = None
     retracted_at: dt.datetime | None = None
+    reinstated_at: dt.datetime | None = None
     url: str | None = None
     adoptions: dict[str, str] = field(default_factory=dict)
     instructions: dict[str, str] = field(default_factory=dict)
@@ -207,15 +212,23 @@ def apply(world: World, fact: Fact, timezone: str) -> Item | None:
         if item.status not in FINAL and item.status != "published":
             item.status = "rejected" if fact.type == REJECTED else "returned"
     elif fact.type == PUBLISHED:
-        if item.status not in FINAL:
+        # a publication from before the last retraction, arriving late, brings nothing back
+        stale = item.retracted_at is not None and fact.at < item.retracted_at
+        if item.status not in FINAL and not stale:
             item.status = "published"
             item.published_at = item.published_at or fact.at
             item.url = data.get("url") or item.url
             if data.get("lead") and item.lead_at is None:
                 item.lead_at = fact.at
     elif fact.type == RETRACTED:
-        item.status = "retracted"
-        item.retracted_at = item.retracted_at or fact.at
+        item.retracted_at = max(item.retracted_at or fact.at, fact.at)
+        if item.reinstated_at is None or fact.at > item.reinstated_at:
+            item.status = "retracted"
+    elif fact.type == REINSTATED:
+        item.reinstated_at = max(item.reinstated_at or fact.at, fact.at)
+        if item.status == "retracted" and item.retracted_at is not None \
+                and fact.at > item.retracted_at:
+            item.status = "approved"  # on its way back to the site
     elif fact.type == LEAD:
         if item.lead_at is None:
             item.lead_at = fact.at

@@ -38,6 +38,7 @@ class ScoredItem(Base):
     published_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
     lead_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
     retracted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    reinstated_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
     url: Mapped[str | None] = mapped_column(sa.String(500), nullable=True)
     adoptions: Mapped[dict[str, str]] = mapped_column(sa.JSON, default=dict)
     instructions: Mapped[dict[str, str]] = mapped_column(sa.JSON, default=dict)

@@ -159,3 +159,23 @@ def test_replayed_totals_count_per_unit_informant_and_period() -> None:
     assert totals[("unit", "qingshan", "2026-03")].points == -3
     assert totals[("unit", "qingshan", "all")].points == -3
     assert totals[("informant", "7", "2026")].points == 2
+
+
+def test_a_corrected_item_republished_after_its_retraction_earns_again() -> None:
+    assert lines_of([received(1), fact(engine.PUBLISHED, 1, 5), fact(engine.RETRACTED, 1, 9),
+                     fact(engine.REINSTATED, 1, 20), fact(engine.PUBLISHED, 1, 21)]) == [
+        ("published.article", 2), ("published.article", -2), ("published.article", 2)]
+
+
+def test_a_late_copy_of_the_first_publication_does_not_undo_a_retraction() -> None:
+    first_publication = fact(engine.PUBLISHED, 1, 5)
+    assert lines_of([received(1), first_publication, fact(engine.RETRACTED, 1, 9),
+                     first_publication]) == [("published.article", 2), ("published.article", -2)]
+
+
+def test_a_retraction_older_than_the_reinstatement_arrives_late_and_changes_nothing() -> None:
+    retraction = fact(engine.RETRACTED, 1, 9)
+    assert lines_of([received(1), fact(engine.PUBLISHED, 1, 5), retraction,
+                     fact(engine.REINSTATED, 1, 20), fact(engine.PUBLISHED, 1, 21),
+                     retraction]) == [
+        ("published.article", 2), ("published.article", -2), ("published.article", 2)]
