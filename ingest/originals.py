@@ -9,14 +9,14 @@ from fastapi import APIRouter, Path
 from fastapi.responses import StreamingResponse
 
 from ingest.models import Submission
-from services.http import ContextDep, CurrentUser, not_found
+from services.http import ContextDep, CurrentUser, RowId, not_found
 
 router = APIRouter(tags=["submissions"])
 
 
 @router.get("/api/submissions/{submission_id}/photos/{index}",
             summary="稿件的原始照片（本单位、审核员） (an original photo of a submission)")
-def original_photo(submission_id: int, index: Annotated[int, Path(ge=0, le=1000)],
+def original_photo(submission_id: RowId, index: Annotated[int, Path(ge=0, le=1000)],
                    ctx: ContextDep, user: CurrentUser) -> StreamingResponse:
     with ctx.db.session() as session:
         submission = session.get(Submission, submission_id)

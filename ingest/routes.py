@@ -17,7 +17,7 @@ from ingest.models import Status, Submission
 from ingest.submit import Replay, accept
 from ingest.uploads import UploadLimits, parse_form
 from services.context import Context
-from services.http import ApiError, ContextDep, CurrentUser, not_found, require_role
+from services.http import ApiError, ContextDep, CurrentUser, RowId, not_found, require_role
 from services.identity import Principal, Role, unit_names, user_names
 
 router = APIRouter(prefix="/api/submissions", tags=["submissions"])
@@ -83,7 +83,7 @@ async def create_submission(
 @router.post("/{submission_id}/revision", status_code=202, openapi_extra=UPLOAD_FORM,
              summary="重新提交退回的稿件 (resend a returned submission)")
 async def revise_submission(
-    submission_id: int, request: Request, ctx: ContextDep, user: CurrentUser,
+    submission_id: RowId, request: Request, ctx: ContextDep, user: CurrentUser,
     idempotency_key: Annotated[str | None, Header()] = None,
 ) -> JSONResponse:
     return await _submit(request, ctx, user, idempotency_key, submission_id)
@@ -131,7 +131,7 @@ def _visible(user: Principal, sub: Submission | None) -> Submission:
 
 
 @router.get("/{submission_id}", summary="一份稿件的状态 (one submission and its status)")
-def get_submission(submission_id: int, ctx: ContextDep, user: CurrentUser) -> dict[str, Any]:
+def get_submission(submission_id: RowId, ctx: ContextDep, user: CurrentUser) -> dict[str, Any]:
     with ctx.db.session() as session:
         return to_public(_visible(user, session.get(Submission, submission_id)), session)
 

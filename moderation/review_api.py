@@ -5,9 +5,9 @@ These back the queue page and are plain JSON endpoints that a script can use as 
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from moderation import claims, decisions, diffing, reasons
@@ -15,13 +15,12 @@ from moderation.models import Review
 from moderation.routes import queue_item
 from services import audit
 from services.db import utcnow
-from services.http import ApiError, ContextDep, CurrentUser, not_found, require_role
+from services.http import ApiError, ContextDep, CurrentUser, RowId, not_found, require_role
 from services.identity import Role, unit_names, user_names
 
 router = APIRouter(tags=["moderation"])
 MAX_BULK = 100
 
-SubmissionId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 
 class BulkItem(BaseModel):
@@ -76,7 +75,7 @@ def add_reason(body: ReasonIn, ctx: ContextDep, user: CurrentUser) -> dict[str, 
 
 
 @router.put("/api/moderation/reasons/{reason_id}", summary="修改理由模板 (edit a template)")
-def edit_reason(reason_id: Annotated[int, Path(ge=1, le=2**31 - 1)], body: ReasonEdit,
+def edit_reason(reason_id: RowId, body: ReasonEdit,
                 ctx: ContextDep, user: CurrentUser) -> dict[str, Any]:
     _staff(user)
     with ctx.db.transaction() as session:
@@ -97,7 +96,7 @@ def edit_reason(reason_id: Annotated[int, Path(ge=1, le=2**31 - 1)], body: Reaso
 
 
 @router.delete("/api/moderation/reasons/{reason_id}", summary="删除理由模板 (remove a template)")
-def remove_reason(reason_id: Annotated[int, Path(ge=1, le=2**31 - 1)], ctx: ContextDep,
+def remove_reason(reason_id: RowId, ctx: ContextDep,
                   user: CurrentUser) -> dict[str, Any]:
     _staff(user)
     with ctx.db.transaction() as session:
@@ -133,7 +132,7 @@ def _review(session: Any, submission_id: int) -> Review:
 
 
 @router.get("/api/moderation/{submission_id}", summary="一份送审稿件 (one screened item)")
-def get_item(submission_id: SubmissionId, ctx: ContextDep, user: CurrentUser) -> dict[str, Any]:
+def get_item(submission_id: RowId, ctx: ContextDep, user: CurrentUser) -> dict[str, Any]:
     _staff(user)
     now = utcnow()
     with ctx.db.session() as session:
@@ -149,7 +148,7 @@ def get_item(submission_id: SubmissionId, ctx: ContextDep, user: CurrentUser) ->
 
 @router.get("/api/moderation/{submission_id}/diff",
             summary="修改稿与退回稿的差异 (a revision against the returned version)")
-def revision_diff(submission_id: SubmissionId, ctx: ContextDep,
+def revision_diff(submission_id: RowId, ctx: ContextDep,
                   user: CurrentUser) -> dict[str, Any]:
     _staff(user)
     with ctx.db.session() as session:
@@ -176,13 +175,13 @@ def revision_diff(submission_id: SubmissionId, ctx: ContextDep,
 
 @router.post("/api/moderation/{submission_id}/claim",
              summary="认领（续期）一份待审稿件 (claim or renew)")
-def claim_item(submission_id: SubmissionId, ctx: ContextDep, user: CurrentUser) -> dict[str, Any]:
+def claim_item(submission_id: RowId, ctx: ContextDep, user: CurrentUser) -> dict[str, Any]:
     _staff(user)
     return claims.claim(ctx, user, submission_id).to_public()
 
 
 @router.delete("/api/moderation/{submission_id}/claim", summary="放弃认领 (let go of a claim)")
-def release_item(submission_id: SubmissionId, ctx: ContextDep,
+def release_item(submission_id: RowId, ctx: ContextDep,
                  user: CurrentUser) -> dict[str, Any]:
     _staff(user)
     return claims.release(ctx, user, submission_id).to_public()

@@ -16,7 +16,7 @@ from moderation.lexicon import Lexicon, LexiconError
 from moderation.models import Review, ReviewState
 from services import audit
 from services.db import utcnow
-from services.http import ApiError, ContextDep, CurrentUser, not_found, require_role
+from services.http import ApiError, ContextDep, CurrentUser, RowId, not_found, require_role
 from services.identity import Principal, Role, unit_names, user_names
 
 router = APIRouter(tags=["moderation"])
@@ -108,7 +108,7 @@ def moderation_queue(
 
 @router.post("/api/moderation/{submission_id}/decision",
              summary="审核决定：通过、不予采用或退回修改 (approve, reject or return)")
-def decide(submission_id: int, decision: DecisionIn, ctx: ContextDep,
+def decide(submission_id: RowId, decision: DecisionIn, ctx: ContextDep,
            user: CurrentUser) -> dict[str, Any]:
     require_role(user, Role.MODERATOR, Role.ADMIN)
     return decisions.decide(ctx, user, submission_id, decisions.Decision(
@@ -117,7 +117,7 @@ def decide(submission_id: int, decision: DecisionIn, ctx: ContextDep,
 
 @router.get("/api/moderation/{submission_id}/photos/{index}",
             summary="原始照片，供审核员查看 (an original photo, for moderators)")
-def original_photo(submission_id: int, index: Annotated[int, Path(ge=0, le=1000)],
+def original_photo(submission_id: RowId, index: Annotated[int, Path(ge=0, le=1000)],
                    ctx: ContextDep, user: CurrentUser) -> StreamingResponse:
     require_role(user, Role.MODERATOR, Role.ADMIN)
     with ctx.db.session() as session:

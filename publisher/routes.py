@@ -21,7 +21,7 @@ from services import audit, outbox
 from services.columns import COLUMNS
 from services.db import utcnow
 from services.events import Event, EventType
-from services.http import ApiError, ContextDep, CurrentUser, not_found, require_role
+from services.http import ApiError, ContextDep, CurrentUser, RowId, not_found, require_role
 from services.identity import Role
 from services.settings import Settings
 
@@ -59,7 +59,7 @@ def _subject(submission_id: int) -> str:
 
 
 @router.post("/api/submissions/{submission_id}/retract", summary="撤稿 (take an item off the site)")
-def retract(submission_id: int, body: RetractIn, ctx: ContextDep,
+def retract(submission_id: RowId, body: RetractIn, ctx: ContextDep,
             user: CurrentUser) -> dict[str, Any]:
     require_role(user, Role.MODERATOR, Role.ADMIN)
     reason = body.reason.strip()
@@ -109,7 +109,7 @@ def _corrected(item: PublishedItem, body: RepublishIn, settings: Settings) -> di
 
 @router.post("/api/submissions/{submission_id}/republish",
              summary="撤稿更正后重新发布 (put a retracted item back, corrected)")
-def republish(submission_id: int, body: RepublishIn, ctx: ContextDep,
+def republish(submission_id: RowId, body: RepublishIn, ctx: ContextDep,
               user: CurrentUser) -> dict[str, Any]:
     require_role(user, Role.MODERATOR, Role.ADMIN)
     reason = body.reason.strip()
@@ -137,7 +137,7 @@ def republish(submission_id: int, body: RepublishIn, ctx: ContextDep,
 
 
 @router.post("/api/submissions/{submission_id}/lead", summary="设为首页头条 (make the lead item)")
-def make_lead(submission_id: int, ctx: ContextDep, user: CurrentUser) -> dict[str, Any]:
+def make_lead(submission_id: RowId, ctx: ContextDep, user: CurrentUser) -> dict[str, Any]:
     require_role(user, Role.MODERATOR, Role.ADMIN)
     with ctx.db.transaction() as session:
         # one lead at a time: lead changes take the site lock, so two never interleave

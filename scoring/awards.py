@@ -6,20 +6,18 @@ and an event through the outbox, which scoring's consumer scores like any other.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
 import sqlalchemy as sa
-from fastapi import APIRouter, Path
+from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from scoring.models import Award, ScoredItem
 from scoring.rules import LEVEL_NAMES, Rules
 from services import audit, outbox
 from services.events import Event, EventType
-from services.http import ApiError, ContextDep, CurrentUser, not_found, require_role
+from services.http import ApiError, ContextDep, CurrentUser, RowId, not_found, require_role
 from services.identity import Principal, Role
-
-SubmissionId = Annotated[int, Path(ge=1, le=2_147_483_647)]
 
 
 class AdoptionIn(BaseModel):
@@ -71,14 +69,14 @@ def build_router(rules: Rules) -> APIRouter:
 
     @router.post("/api/submissions/{submission_id}/adoptions", status_code=201,
                  summary="登记上级采用 (record an adoption by a higher outlet)")
-    def record_adoption(submission_id: SubmissionId, body: AdoptionIn, ctx: ContextDep,
+    def record_adoption(submission_id: RowId, body: AdoptionIn, ctx: ContextDep,
                         user: CurrentUser) -> dict[str, Any]:
         return _record(ctx, user, submission_id, "adoption", body.level, body.outlet.strip(),
                        rules.adoption)
 
     @router.post("/api/submissions/{submission_id}/instructions", status_code=201,
                  summary="登记领导批示 (record a leader's instruction)")
-    def record_instruction(submission_id: SubmissionId, body: InstructionIn, ctx: ContextDep,
+    def record_instruction(submission_id: RowId, body: InstructionIn, ctx: ContextDep,
                            user: CurrentUser) -> dict[str, Any]:
         return _record(ctx, user, submission_id, "instruction", body.level, body.by.strip(),
                        rules.instruction)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 from typing import Annotated, Any
 
-from fastapi import Depends, FastAPI, Request
+from fastapi import Depends, FastAPI, Path, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -79,6 +79,9 @@ def current_principal_or_query(request: Request) -> Principal:
 
 
 CurrentUser = Annotated[Principal, Depends(current_principal)]
+
+# Ids in paths fit the database's integer: a larger number is a 422, not a database error.
+RowId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 
 def require_role(principal: Principal, *roles: Role) -> None:

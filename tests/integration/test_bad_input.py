@@ -148,3 +148,13 @@ def test_retry_with_the_same_idempotency_key_returns_the_first_answer(city: City
     p.settle()
     lines = p.get("/api/scores/ledger", city.admin).json()["lines"]
     assert sum(1 for line in lines if line["unit"] == "qingshan") == 1
+
+
+def test_ids_too_large_for_the_database_are_422_not_a_crash(city: City) -> None:
+    p = city.pipeline
+    huge = 2**40
+    assert p.get(f"/api/submissions/{huge}", city.moderator).status_code == 422
+    assert p.post(f"/api/moderation/{huge}/decision", city.moderator,
+                  {"action": "approve"}).status_code == 422
+    assert p.post(f"/api/submissions/{huge}/retract", city.moderator,
+                  {"reason": "x"}).status_code == 422

@@ -27,12 +27,22 @@ def test_compose_runs_every_component_with_two_moderation_workers() -> None:
         ("baosong", "api"), ("baosong", "worker"), ("baosong", "publisher"),
         ("baosong", "scoring"), ("baosong", "beat"), ("baosong", "migrate")}
     assert COMPOSE["services"]["worker"]["deploy"]["replicas"] == 2
-    assert {"postgres", "rabbitmq", "minio"} <= set(COMPOSE["services"])
+    assert {"postgres", "rabbitmq", "minio", "web"} <= set(COMPOSE["services"])
+
+
+def test_nginx_gets_every_variable_its_template_uses() -> None:
+    import re
+
+    template = (ROOT / "deploy" / "nginx" / "baosong.conf.template").read_text()
+    used = set(re.findall(r"\$\{(BAOSONG_[A-Z_]+)\}", template))
+    assert used and used <= set(COMPOSE["services"]["web"]["environment"])
+    mount = COMPOSE["services"]["web"]["volumes"][0].split(":")[0]
+    assert (ROOT / "deploy" / mount).resolve() == (ROOT / "deploy/nginx/baosong.conf.template")
 
 
 def test_every_long_running_service_has_a_health_check() -> None:
     for name, svc in COMPOSE["services"].items():
-        if name == "migrate":
+        if name in ("migrate", "site-bucket"):  # one-shot jobs
             continue
         assert "test" in svc["healthcheck"], name
 
