@@ -11,6 +11,7 @@ from typing import Annotated, Any
 from fastapi import Depends, FastAPI, Path, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from services.context import Context
@@ -106,6 +107,16 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
         return JSONResponse({"detail": _validation_message(exc)}, status_code=422)
+
+    @app.exception_handler(DataError)
+    async def refused_by_the_database(request: Request, exc: DataError) -> JSONResponse:
+        # The database refuses a value no check caught before it (a NUL character, which
+        # PostgreSQL never stores, say): the input is at fault, and nothing was written.
+        log.warning("database refused a value from %s %s: %s", request.method, request.url.path,
+                    exc.orig)
+        return JSONResponse({"detail": "提交的数据含有无法保存的字符或数值 "
+                                       "(the data holds characters or numbers that cannot be "
+                                       "stored)"}, status_code=422)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:

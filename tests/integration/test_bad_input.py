@@ -158,3 +158,23 @@ def test_ids_too_large_for_the_database_are_422_not_a_crash(city: City) -> None:
                   {"action": "approve"}).status_code == 422
     assert p.post(f"/api/submissions/{huge}/retract", city.moderator,
                   {"reason": "x"}).status_code == 422
+
+
+def test_a_nul_character_is_refused_on_postgresql_too(pg_url: str, tmp_path: object) -> None:
+    from pathlib import Path
+
+    p = Pipeline(Settings(data_dir=Path(str(tmp_path)) / "var",  # type: ignore[call-arg]
+                          database_url=pg_url, _env_file=None))
+    try:
+        p.unit("qingshan", "青山县经济和信息化局")
+        informant = p.user("王晓明", unit="qingshan")
+        moderator = p.user("周敏", role="moderator")
+        sid = p.upload(informant, title="广告", body="联系电话：13812345678").json()["id"]
+        p.settle()
+        refused = p.post(f"/api/moderation/{sid}/decision", moderator,
+                         {"action": "reject", "reason": "含\u0000广告"})
+        assert refused.status_code == 422
+        assert p.get("/api/submissions", moderator, unit="qing\u0000shan").status_code == 422
+        assert p.get(f"/api/submissions/{sid}", informant).json()["status"] == "flagged"
+    finally:
+        p.close()
