@@ -54,6 +54,7 @@ PROCESS_COMPONENT = {"api": "ingest", "worker": "moderation", "publisher": "publ
 def metadata() -> sa.MetaData:
     """Every table of every component (their models are imported with the components)."""
     import ingest.models  # noqa: F401
+    import moderation.duplicates
     import moderation.lexicon
     import moderation.models
     import moderation.reasons  # noqa: F401

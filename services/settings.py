@@ -58,6 +58,15 @@ class Settings(BaseSettings):
     max_photo_side: int = Field(default=12_000, gt=0)
     min_photo_side: int = Field(default=600, ge=0)  # shorter side below this is a finding
 
+    # --- duplicates (fingerprints: 64 bits; the distance is how many bits differ) ------------
+    # an article whose SimHash is this close to an earlier one's is a copy of it (an edited
+    # sentence or two moves a 10 KB article by 0-3 bits; unrelated texts differ by ~32)
+    duplicate_text_distance: int = Field(default=3, ge=0, le=11)
+    # a photo whose perceptual hash is this close to an earlier one's is a copy of it (resized
+    # or re-compressed copies differ by 0-4 bits; unrelated photos by ~30)
+    duplicate_photo_distance: int = Field(default=6, ge=0, le=11)
+    duplicate_min_chars: int = Field(default=60, ge=1)  # shorter texts get no fingerprint
+
     # --- publishing ------------------------------------------------------------------------
     site_title: str = "市经济和信息化委员会"
     web_photo_width: int = 1200
