@@ -45,7 +45,8 @@ _SEP = r"[ \t\-.·*_/—–()]"  # what may stand between the digits of one numb
 _GAP = f"{_SEP}{{0,2}}"
 _NOT_MORE = f"(?!{_SEP}?{_D})"  # the number ends here
 # a number followed by a unit or a measure word is a quantity, not a phone number
-_NOT_QUANTITY = r"(?![%‰万亿元角分吨个件台套辆人次户家项倍度米克亩斤秒时天年月日号期批条])"
+_NOT_QUANTITY = (r"(?![%‰十百千万亿元角分吨个件台套辆人次户家项倍度米克亩斤升秒时天年月日号期批条"
+                 r"公平立美欧标张册幅名位座栋间只头株箱包瓶])")
 _NUMBER_END = _NOT_MORE + _NOT_QUANTITY
 
 PATTERNS: dict[str, re.Pattern[str]] = {

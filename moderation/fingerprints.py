@@ -60,7 +60,7 @@ def _grey(image: Image.Image) -> Image.Image:
     if image.mode in ("I;16", "I;16B", "I;16L", "I;16N", "I"):
         array = np.asarray(image, dtype=np.uint32)
         scale = 256 if array.max(initial=0) > 255 else 1
-        return Image.fromarray((array // scale).astype(np.uint8), mode="L")
+        return Image.fromarray((array // scale).astype(np.uint8))
     if image.mode == "P":
         image = image.convert("RGBA")
     if image.mode in ("RGBA", "LA", "PA", "RGBa", "La"):

@@ -59,9 +59,10 @@ class Settings(BaseSettings):
     min_photo_side: int = Field(default=600, ge=0)  # shorter side below this is a finding
 
     # --- duplicates (fingerprints: 64 bits; the distance is how many bits differ) ------------
-    # an article whose SimHash is this close to an earlier one's is a copy of it (an edited
-    # sentence or two moves a 10 KB article by 0-3 bits; unrelated texts differ by ~32)
-    duplicate_text_distance: int = Field(default=3, ge=0, le=11)
+    # an article whose SimHash is this close to an earlier one's is a copy of it (in a
+    # 30-sentence article a changed number moves it 0-5 bits, a changed sentence 0-10, median
+    # 5; different articles on the same topics differ by 18-38)
+    duplicate_text_distance: int = Field(default=8, ge=0, le=11)
     # a photo whose perceptual hash is this close to an earlier one's is a copy of it (resized
     # or re-compressed copies differ by 0-4 bits; unrelated photos by ~30)
     duplicate_photo_distance: int = Field(default=6, ge=0, le=11)

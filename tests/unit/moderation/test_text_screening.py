@@ -111,7 +111,8 @@ def test_offsets_count_code_points_beyond_the_basic_plane() -> None:
 
 
 def test_a_finding_names_its_entry_category_action_span_excerpt_and_lexicon_version() -> None:
-    text = "前面是一段很长很长的正文内容，" * 3 + "本站长期提供代开发票服务，" + "后面还有很多正文内容。" * 3
+    text = ("前面是一段很长很长的正文内容，" * 3 + "本站长期提供代开发票服务，"
+            + "后面还有很多正文内容。" * 3)
     [hit] = lexicon_hits(text)
     data = hit.to_dict()
     assert data["rule"] == "lexicon" and data["entry"] == "代开发票"
