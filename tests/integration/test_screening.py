@@ -207,7 +207,8 @@ def test_the_command_line_imports_lists_and_removes_entries(tmp_path: Path,
     refused = runner.invoke(cli, ["lexicon", "import", str(bad)], env=env)
     assert refused.exit_code == 2 and "单字" in refused.output
     good = tmp_path / "good.tsv"
-    good.write_text("# 导入\n好词条\tadvertising\tflag\n白名单词\tbenign\tallow\n", encoding="utf-8")
+    good.write_text("# 导入\n好词条\tadvertising\tflag\n白名单词\tbenign\tallow\n",
+                    encoding="utf-8")
     imported = runner.invoke(cli, ["lexicon", "import", str(good)], env=env)
     assert imported.exit_code == 0, imported.output
     listed = runner.invoke(cli, ["lexicon", "list"], env=env).output
@@ -221,7 +222,8 @@ def test_the_command_line_imports_lists_and_removes_entries(tmp_path: Path,
 @pytest.mark.parametrize("mode", ["CMYK", "I;16", "P"])
 def test_cmyk_sixteen_bit_and_palette_photos_are_screened_and_published(city: City,
                                                                          mode: str) -> None:
-    base = Image.open(io.BytesIO(photo((1600, 1200), seed={"CMYK": 31, "I;16": 32, "P": 33}[mode])))
+    seed = {"CMYK": 31, "I;16": 32, "P": 33}[mode]
+    base = Image.open(io.BytesIO(photo((1600, 1200), seed=seed)))
     out = io.BytesIO()
     if mode == "CMYK":
         base.convert("CMYK").save(out, "JPEG")
