@@ -13,7 +13,7 @@ Ordinary numbers in government prose do not trip them: a year, a date, a percent
 
 Running seven regular expressions over every 10 KB article would cost several times the lexicon
 scan, so the text is first looked at as an array of code points: only where a run of at least
-five digits, an ``@``, a dotted name or a Latin run long enough to be a WeChat id appears is the
+five digits, an ``@``, a dotted name or a WeChat keyword (微信, vx …) appears is the
 matching pattern run, on a window around it. ``scan_everything`` runs every pattern over the
 whole text; the tests hold the two to the same answers.
 """
@@ -90,10 +90,17 @@ class Contact:
     end: int
 
 
+# What the gates look at: each character of the text as one byte, its kind (_K…) in the contact
+# view.
+_KOTHER, _KDIGIT, _KSEP, _KLETTER, _KVW, _KAT, _KDOT, _KCOLON, _KSLASH, _KXIN, _KWEI = range(11)
+# a run of digits and separators that starts with a digit: a number may be in it
+_NUMBER_GATE = re.compile(rb"\x01[\x01\x02\x06\x08]{4,}")
+_DOTTED_GATE = re.compile(rb"\x06[\x03\x04]")  # a dot before a letter: example.com
+
+
 @functools.cache
-def _tables() -> tuple[Codes, npt.NDArray[np.bool_], npt.NDArray[np.bool_],
-                       npt.NDArray[np.bool_]]:
-    """The contact view's table, and which view characters are digits, separators, letters."""
+def _tables() -> tuple[Codes, npt.NDArray[np.uint8]]:
+    """The contact view's table, and the class of each character (of the text, not the view)."""
     table = np.arange(CODE_POINTS, dtype=np.uint32)
     table[0xFF01:0xFF5F] = np.arange(0x21, 0x7F, dtype=np.uint32)  # full-width forms
     table[0x3000] = ord(" ")  # the ideographic space
@@ -106,23 +113,30 @@ def _tables() -> tuple[Codes, npt.NDArray[np.bool_], npt.NDArray[np.bool_],
     capitals = (upper >= ord("A")) & (upper <= ord("Z"))
     upper[capitals] += 32
     table.setflags(write=False)
-    view = np.arange(0x80)
-    digits = (view >= ord("0")) & (view <= ord("9"))
-    separators = np.isin(view, [ord(c) for c in " \t-.*_/()"])
-    letters = (view >= ord("a")) & (view <= ord("z"))
-    return table, digits, separators, letters
+    by_view = np.zeros(0x80, dtype=np.uint8)
+    by_view[ord("0"):ord("9") + 1] = _KDIGIT
+    by_view[ord("a"):ord("z") + 1] = _KLETTER
+    for char in " \t-*_()":
+        by_view[ord(char)] = _KSEP
+    by_view[ord("v")] = by_view[ord("w")] = _KVW
+    by_view[ord("@")], by_view[ord(".")] = _KAT, _KDOT
+    by_view[ord(":")], by_view[ord("/")] = _KCOLON, _KSLASH
+    ascii_view = table < 0x80
+    classes = np.zeros(CODE_POINTS, dtype=np.uint8)
+    classes[ascii_view] = by_view[table[ascii_view]]
+    for char in "·—–":
+        classes[ord(char)] = _KSEP
+    classes[ord("信")] = _KXIN
+    for char in "微威薇维徽":  # 微信, 威信 … (v信 is a v)
+        classes[ord(char)] = _KWEI
+    classes.setflags(write=False)
+    return table, classes
 
 
-def _ascii_mask(view: Codes, of_ascii: npt.NDArray[np.bool_]) -> npt.NDArray[np.bool_]:
-    """``of_ascii`` looked up for each code point of the view (False beyond ASCII)."""
-    clipped = np.minimum(view, 0x7F)
-    return of_ascii[clipped] & (view < 0x80)
-
-
-def _runs(mask: npt.NDArray[np.bool_]) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]:
-    """Start and end offsets of the runs of True in ``mask``."""
-    edges = np.flatnonzero(np.diff(mask.astype(np.int8), prepend=0, append=0))
-    return edges[0::2], edges[1::2]
+# a number of 5 to 9 digits can only be a QQ number or a local number after "咨询" and the like
+_SHORT_NUMBER_WORDS = ("q", "ｑ", "扣", "抠", "企鹅", "球球", "微信", "加我", "联系", "咨询",
+                       "热线", "电话", "来电", "致电")
+_SHORT_NUMBER_PATTERNS = ("qq", "solicit")
 
 
 def _merge(windows: list[tuple[int, int]], size: int) -> list[tuple[int, int]]:
@@ -135,48 +149,65 @@ def _merge(windows: list[tuple[int, int]], size: int) -> list[tuple[int, int]]:
     return merged
 
 
-def contact_view(codes: Codes) -> tuple[str, Codes]:
-    table = _tables()[0]
-    view = table[codes]
-    return from_code_points(view), view
+def contact_view(codes: Codes) -> str:
+    return from_code_points(_tables()[0][codes])
 
 
-def _windows(view: Codes, text: str) -> dict[str, list[tuple[int, int]]]:
-    """Where each pattern can possibly match, as windows of the view."""
-    _, digits_of, separators_of, letters_of = _tables()
-    size = len(view)
-    windows: dict[str, list[tuple[int, int]]] = {name: [] for name in PATTERNS}
-    digits = _ascii_mask(view, digits_of)
-    if np.count_nonzero(digits) >= 5:
-        joined = digits | _ascii_mask(view, separators_of) | (view == ord("·")) | (
-            view == 0x2014) | (view == 0x2013)
-        starts, ends = _runs(joined)
-        running = np.concatenate(([0], np.cumsum(digits)))
-        for start, end in zip(starts.tolist(), ends.tolist(), strict=True):
-            if running[end] - running[start] >= 5:
-                for name in _DIGIT_PATTERNS:
-                    windows[name].append((start - _BEFORE, end + _AFTER))
-    at = text.find("@")
-    while at != -1:
-        windows["email"].append((at - 64, at + _LINK_REACH))
-        at = text.find("@", at + 1)
-    letters = _ascii_mask(view, letters_of)
-    if letters.any():
-        alnum = letters | digits
-        dots = np.flatnonzero(view[1:-1] == ord(".")) + 1 if size > 2 else np.array([], int)
-        dots = dots[alnum[dots - 1] & letters[dots + 1]]
-        for dot in dots.tolist():
-            windows["link"].append((dot - 64, dot + _LINK_REACH))
-        for marker in ("://", "www."):
-            found = text.find(marker)
-            while found != -1:
-                windows["link"].append((found - 8, found + _LINK_REACH))
-                found = text.find(marker, found + 1)
-        starts, ends = _runs(alnum | (view == ord("-")) | (view == ord("_")))
-        for start, end in zip(starts.tolist(), ends.tolist(), strict=True):
-            if end - start >= 6 and letters[start:end].any():
-                windows["wechat"].append((start - 12, end + 1))
-    return {name: _merge(found, size) for name, found in windows.items() if found}
+def _positions(classes: bytes, what: bytes) -> Iterator[int]:
+    found = classes.find(what)
+    while found != -1:
+        yield found
+        found = classes.find(what, found + 1)
+
+
+def character_classes() -> npt.NDArray[np.uint8]:
+    """For every code point, its class as the contact gates see it (a caller that looks code
+    points up in a table of its own may fold this one in, to look up once)."""
+    return _tables()[1]
+
+
+def _windows(text: str, classes: bytes) -> dict[str, list[tuple[int, int]]]:
+    """Where each pattern can possibly match. The gates read the text's class string (one byte a
+    character), where single bytes are found at memchr speed."""
+    windows: dict[str, list[tuple[int, int]]] = {}
+
+    def add(names: tuple[str, ...], lo: int, hi: int) -> None:
+        for name in names:
+            windows.setdefault(name, []).append((lo, hi))
+
+    for gate in _NUMBER_GATE.finditer(classes):  # five digits or more, parted or not
+        start, end = gate.start(), gate.end()
+        digits = classes.count(_DIGIT_BYTE, start, end)
+        lo, hi = start - _BEFORE, end + _AFTER
+        if digits >= 10:
+            add(_DIGIT_PATTERNS, lo, hi)
+        elif digits >= 5 and any(w in text[max(0, lo):start].lower()
+                                 for w in _SHORT_NUMBER_WORDS):
+            add(_SHORT_NUMBER_PATTERNS, lo, hi)
+    for dotted in _DOTTED_GATE.finditer(classes):  # a dotted name: example.com
+        dot = dotted.start()
+        if dot > 0 and classes[dot - 1] in _NAME:
+            add(("link",), dot - 64, dot + _LINK_REACH)
+    # one byte looked for at memchr speed before anything longer (a colon, in 时间：, is common)
+    if _SLASH_BYTE in classes:
+        for scheme in _positions(classes, _SCHEME):  # ://
+            add(("link",), scheme - 64, scheme + _LINK_REACH)
+    if _AT_BYTE in classes:
+        for at in _positions(classes, _AT_BYTE):  # an e-mail address
+            add(("email",), at - 64, at + _LINK_REACH)
+    if _VW_BYTE in classes:
+        for vw in _positions(classes, _VW_BYTE):  # vx, wx, weixin, wechat, 加v, +v, v信
+            add(("wechat",), vw - 4, vw + 40)
+    if _WEI_BYTE in classes:
+        for wei in _positions(classes, _WEIXIN):  # 微信, 威信 …
+            add(("wechat",), wei - 4, wei + 40)
+    return {name: _merge(found, len(classes)) for name, found in windows.items()}
+
+
+_NAME = frozenset((_KDIGIT, _KLETTER, _KVW))
+_DIGIT_BYTE, _AT_BYTE, _VW_BYTE = bytes((_KDIGIT,)), bytes((_KAT,)), bytes((_KVW,))
+_SCHEME, _WEIXIN = bytes((_KCOLON, _KSLASH, _KSLASH)), bytes((_KWEI, _KXIN))
+_SLASH_BYTE, _WEI_BYTE = bytes((_KSLASH,)), bytes((_KWEI,))
 
 
 def _is_government(name: str, matched: str) -> bool:
@@ -208,13 +239,21 @@ def _most_specific(contacts: list[Contact]) -> list[Contact]:
     return sorted(kept, key=lambda c: (c.start, c.name))
 
 
-def find_contacts(text: str, codes: Codes | None = None) -> list[Contact]:
-    """Contact details in ``text`` (``codes``: its code points, if the caller has them)."""
+def find_contacts(text: str, codes: Codes | None = None,
+                  classes: npt.NDArray[np.uint8] | None = None) -> list[Contact]:
+    """Contact details in ``text``. ``codes`` (its code points) and ``classes`` (their
+    ``character_classes``), if the caller has them already."""
     if not text:
         return []
-    view_text, view = contact_view(code_points(text) if codes is None else codes)
+    codes = code_points(text) if codes is None else codes
+    if classes is None:
+        classes = _tables()[1][codes]
+    windows = _windows(text, classes.tobytes())
+    if not windows:
+        return []
+    view_text = contact_view(codes)
     found: list[Contact] = []
-    for name, spans in _windows(view, view_text).items():
+    for name, spans in windows.items():
         found.extend(_matches(view_text, name, spans))
     return _most_specific(found)
 
@@ -223,7 +262,7 @@ def scan_everything(text: str) -> list[Contact]:
     """The same answer as :func:`find_contacts`, by running every pattern over all the text."""
     if not text:
         return []
-    view_text, _ = contact_view(code_points(text))
+    view_text = contact_view(code_points(text))
     found: list[Contact] = []
     for name in PATTERNS:
         found.extend(_matches(view_text, name, [(0, len(view_text))]))

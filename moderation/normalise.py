@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import functools
 import unicodedata
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -85,20 +84,37 @@ def from_code_points(codes: Codes) -> str:
     return codes.tobytes().decode("utf-32-le", "surrogatepass")
 
 
-@dataclass(frozen=True)
 class Normalised:
-    text: str  # what the lexicon is matched against
-    offsets: npt.NDArray[np.intp]  # for each character of ``text``, its offset in the original
+    """The normalised text, and for each of its characters the offset in the original (worked
+    out only when asked for: most texts have no hit, and need no offsets)."""
+
+    __slots__ = ("_kept", "_offsets", "text")
+
+    def __init__(self, text: str, kept: npt.NDArray[np.bool_]) -> None:
+        self.text = text
+        self._kept = kept
+        self._offsets: npt.NDArray[np.intp] | None = None
+
+    @property
+    def offsets(self) -> npt.NDArray[np.intp]:
+        if self._offsets is None:
+            self._offsets = np.flatnonzero(self._kept)
+        return self._offsets
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         """The span in the original text that ``text[start:end]`` came from."""
-        return int(self.offsets[start]), int(self.offsets[end - 1]) + 1
+        offsets = self.offsets
+        return int(offsets[start]), int(offsets[end - 1]) + 1
+
+
+def normalise_mapped(mapped: Codes) -> Normalised:
+    """From the text's code points already looked up in the fold table."""
+    kept = mapped != DROPPED
+    return Normalised(from_code_points(mapped[kept]), kept)
 
 
 def normalise_codes(codes: Codes) -> Normalised:
-    mapped = fold_table()[codes]
-    kept = mapped != DROPPED
-    return Normalised(text=from_code_points(mapped[kept]), offsets=np.flatnonzero(kept))
+    return normalise_mapped(fold_table()[codes])
 
 
 def normalise(text: str) -> Normalised:

@@ -66,28 +66,27 @@ class Segmenter:
         with self._lock:
             self.use(words)
             tokenizer = self._ready()
-            dag = tokenizer.get_DAG(text)
-            freq, log_total = tokenizer.FREQ, math.log(tokenizer.total)
-            free = _best_route(text, dag, freq, log_total, ())
-            forced = _best_route(text, dag, freq, log_total, (start, end))
-            return free - forced
+            return _straddle_cost(text, tokenizer.get_DAG(text), tokenizer.FREQ,
+                                  math.log(tokenizer.total), start, end)
 
 
-def _best_route(text: str, dag: dict[int, list[int]], freq: dict[str, int], log_total: float,
-                cuts: tuple[int, ...]) -> float:
-    """jieba's dynamic programme (the log probability of the best segmentation), with no word
-    allowed to run across any offset in ``cuts``."""
+def _straddle_cost(text: str, dag: dict[int, list[int]], freq: dict[str, int], log_total: float,
+                   start: int, end: int) -> float:
+    """jieba's dynamic programme run twice in one sweep: free, and with no word running across
+    ``start`` or ``end``. Returns the difference of the two best log probabilities."""
     size = len(text)
-    route = [0.0] * (size + 1)
+    free = [0.0] * (size + 1)
+    forced = [0.0] * (size + 1)
+    log = math.log
     for i in range(size - 1, -1, -1):
-        best = -math.inf
+        best_free = best_forced = -math.inf
         for last in {*dag[i], i}:  # a single character is always a way through
-            if any(i < cut <= last for cut in cuts):
-                continue
-            score = math.log(freq.get(text[i:last + 1]) or 1) - log_total + route[last + 1]
-            best = max(best, score)
-        route[i] = best
-    return route[0]
+            word = log(freq.get(text[i:last + 1]) or 1) - log_total
+            best_free = max(best_free, word + free[last + 1])
+            if not (i < start <= last or i < end <= last):
+                best_forced = max(best_forced, word + forced[last + 1])
+        free[i], forced[i] = best_free, best_forced
+    return free[0] - forced[0]
 
 
 @functools.cache
