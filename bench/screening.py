@@ -28,7 +28,7 @@ import numpy as np
 from PIL import Image, ImageDraw
 
 from moderation.lexicon import read_file
-from moderation.normalise import normalise, normalise_word
+from moderation.normalise import normalise_word
 from moderation.photos import PhotoLimits, check_photo
 from moderation.text import LexiconEntry, TextScreener, compile_entries
 from services.images import ImageLimits, probe
@@ -67,12 +67,9 @@ def ordinary(sentences: list[str]) -> list[str]:
     """The sentences that hold no default-lexicon word's characters: the prose table was also
     written to hold listed words across word boundaries (特色情景, 配套现代 …), far more often
     than real prose does."""
-    default = TextScreener(read_file(Settings(_env_file=None).lexicon_path)  # type: ignore[call-arg]
-                           .entries)
-    automaton = default._automaton  # noqa: SLF001
-    assert automaton is not None
-    return [s for s in sentences
-            if not automaton.find_matches_as_indexes(normalise(s).text, overlapping=True)]
+    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    default = TextScreener(read_file(settings.lexicon_path).entries)
+    return [s for s in sentences if not default.candidates(s)]
 
 
 def lexicon(rng: random.Random, *, straddling: bool) -> list[LexiconEntry]:
@@ -135,9 +132,7 @@ def text_round(name: str, texts: list[str], entries: list[LexiconEntry]) -> None
         "screened": lambda batch: [screener.screen_field("body", t) for t in batch],
     }, texts)
     bare, screened = timed["bare"], timed["screened"]
-    hits = sum(len(screener._automaton.find_matches_as_indexes(normalise(t).text,  # noqa: SLF001
-                                                               overlapping=True))
-               for t in texts) if screener._automaton else 0  # noqa: SLF001
+    hits = sum(screener.candidates(t) for t in texts)
     findings = sum(len(screener.screen_field("body", t)) for t in texts)
     print(f"### {name}")
     print(f"{len(texts)} articles, {megabytes:.2f} MB, {screener.entry_count} listed entries; "
@@ -183,6 +178,16 @@ def _jpeg(size: tuple[int, int], seed: int) -> bytes:
     return out.getvalue()
 
 
+def _per_second(run: Callable[[], object], times: int) -> float:
+    best = float("inf")
+    for _ in range(ROUNDS):
+        started = time.perf_counter()
+        for _ in range(times):
+            run()
+        best = min(best, time.perf_counter() - started)
+    return times / best
+
+
 def _naive_decode(data: bytes) -> None:
     with Image.open(io.BytesIO(data)) as image:
         image.load()
@@ -201,18 +206,9 @@ def bench_photos() -> None:
         report = check_photo(data, 0, "bench.jpg", limits)
         assert report.findings == [] and report.phash is not None
 
-        def per_second(run: Callable[[], object], times: int) -> float:
-            best = float("inf")
-            for _ in range(ROUNDS):
-                started = time.perf_counter()
-                for _ in range(times):
-                    run()
-                best = min(best, time.perf_counter() - started)
-            return times / best
-
-        naive = per_second(lambda: _naive_decode(data), repeat)
-        header = per_second(lambda: probe(io.BytesIO(data), image_limits), repeat * 200)
-        full = per_second(lambda: check_photo(data, 0, "bench.jpg", limits), repeat)
+        naive = _per_second(lambda d=data: _naive_decode(d), repeat)
+        header = _per_second(lambda d=data: probe(io.BytesIO(d), image_limits), repeat * 200)
+        full = _per_second(lambda d=data: check_photo(d, 0, "bench.jpg", limits), repeat)
         print(f"### {label}, {len(data) / 1e6:.2f} MB")
         print(f"naive full decode  {naive:9.1f} photos/s")
         print(f"header check       {header:9.1f} photos/s  ratio {header / naive:8.1f}")

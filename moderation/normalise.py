@@ -64,7 +64,7 @@ def fold_char(char: str, t2s: dict[str, str]) -> str:
 def fold_table() -> Codes:
     """For every code point, the code point it is matched as (``DROPPED`` for noise)."""
     t2s = read_t2s()
-    table = np.arange(CODE_POINTS, dtype=np.uint32)
+    table = np.arange(CODE_POINTS, dtype="<u4")
     for code in range(CODE_POINTS):
         char = chr(code)
         folded = fold_char(char, t2s)
@@ -77,7 +77,7 @@ def fold_table() -> Codes:
 
 def code_points(text: str) -> Codes:
     """The text as an array of code points (lone surrogates included, so nothing raises)."""
-    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype="<u4")
 
 
 def from_code_points(codes: Codes) -> str:

@@ -134,6 +134,14 @@ class TextScreener:
     def entry_count(self) -> int:
         return self._listed
 
+    def candidates(self, text: str) -> int:
+        """How many times the automaton hits the normalised text, before the precision steps
+        (allow-list, straddle check) sort the hits out."""
+        if self._automaton is None:
+            return 0
+        return len(self._automaton.find_matches_as_indexes(normalise_word(text),
+                                                           overlapping=True))
+
     def screen(self, title: str, body: str) -> list[Finding]:
         return self.screen_field("title", title) + self.screen_field("body", body)
 
@@ -144,7 +152,7 @@ class TextScreener:
         # the fold and the contact class, in one look-up: each entry is the folded code point
         # (low 32 bits, little-endian) and the class (the next byte)
         looked_up = _lookup_table()[codes]
-        mapped = looked_up.view(np.uint32)[0::2]
+        mapped = looked_up.view("<u4")[0::2]
         classes = looked_up.view(np.uint8)[4::8]
         findings = self._lexicon_hits(field, text, normalise_mapped(mapped))
         for contact in find_contacts(text, codes, classes):
