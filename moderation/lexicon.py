@@ -152,10 +152,12 @@ class Lexicon:
     """The current lexicon and a screener built for it, rebuilt whenever either source changes.
     One per process; two on one database (two processes) see each other's edits."""
 
-    def __init__(self, db: Database, path: Path, segmenter: Segmenter | None = None) -> None:
+    def __init__(self, db: Database, path: Path, segmenter: Segmenter | None = None,
+                 max_findings: int = 100) -> None:
         self.db = db
         self.path = path
         self.segmenter = segmenter
+        self.max_findings = max_findings
         self._lock = threading.Lock()
         self._screener: TextScreener | None = None
         self._file_stamp = ""
@@ -190,7 +192,8 @@ class Lexicon:
             if current is None or current.version_stamp != stamp:
                 entries = effective(file.entries, session.scalars(sa.select(LexiconEdit)))
                 current = TextScreener(entries, version=version_of(entries),
-                                       segmenter=self.segmenter)
+                                       segmenter=self.segmenter,
+                                       max_findings=self.max_findings)
                 current.version_stamp = stamp
                 self._screener = current
             return current

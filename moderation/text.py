@@ -70,14 +70,18 @@ class Finding:
     entry: str = ""
     normalised_only: bool = False  # found only once the text was normalised (a disguise)
     lexicon_version: str = ""
+    message: str = ""
 
     def to_dict(self) -> dict[str, object]:
-        return {
+        data: dict[str, object] = {
             "rule": self.rule, "entry": self.entry, "category": self.category,
             "action": self.action, "field": self.field, "start": self.start, "end": self.end,
             "match": self.match, "excerpt": self.excerpt,
             "normalised_only": self.normalised_only, "lexicon_version": self.lexicon_version,
         }
+        if self.message:
+            data["message"] = self.message
+        return data
 
 
 def excerpt(text: str, start: int, end: int, width: int = EXCERPT_CHARS) -> str:
@@ -112,8 +116,11 @@ class TextScreener:
     """Finds lexicon words and contact patterns in a title, a body or a caption."""
 
     def __init__(self, entries: Iterable[LexiconEntry], version: str = "",
-                 segmenter: Segmenter | None = None) -> None:
+                 segmenter: Segmenter | None = None, max_findings: int = 100) -> None:
         self.version = version
+        # a text made of nothing but listed words or phone numbers would otherwise give
+        # thousands of findings (megabytes in every event): the first ones are enough to act on
+        self.max_findings = max_findings
         self.version_stamp = ""  # what the lexicon's sources looked like when this was built
         self._segmenter = segmenter or shared_segmenter()
         by_key = compile_entries(entries)
@@ -156,12 +163,21 @@ class TextScreener:
         classes = looked_up.view(np.uint8)[4::8]
         findings = self._lexicon_hits(field, text, normalise_mapped(mapped))
         for contact in find_contacts(text, codes, classes):
+            if len(findings) > self.max_findings:
+                break
             findings.append(Finding(
                 rule=f"pattern:{contact.name}", entry=contact.name, category=CONTACT_CATEGORY,
                 action="flag", field=field, start=contact.start, end=contact.end,
                 match=text[contact.start:contact.end],
                 excerpt=excerpt(text, contact.start, contact.end),
                 lexicon_version=self.version))
+        if len(findings) > self.max_findings:
+            del findings[self.max_findings:]
+            findings.append(Finding(
+                rule="limit:findings", entry="max_findings", category="limit", action="flag",
+                field=field, start=0, end=0, match="", excerpt="", lexicon_version=self.version,
+                message=f"发现过多，只列出前 {self.max_findings} 处 "
+                        f"(too many findings: the first {self.max_findings} are listed)"))
         return findings
 
     def _lexicon_hits(self, field: str, text: str, norm: Normalised) -> list[Finding]:
@@ -171,8 +187,10 @@ class TextScreener:
         if not hits:
             return []
         allowed = [(start, end) for index, start, end in hits if index >= self._listed]
-        findings = []
+        findings: list[Finding] = []
         for index, start, end in hits:
+            if len(findings) > self.max_findings:
+                break  # one more than the limit: enough to tell the caller there were more
             if index >= self._listed:
                 continue
             if any(a_start <= start and end <= a_end for a_start, a_end in allowed):

@@ -67,6 +67,7 @@ class Settings(BaseSettings):
     # or re-compressed copies differ by 0-4 bits; unrelated photos by ~30)
     duplicate_photo_distance: int = Field(default=6, ge=0, le=11)
     duplicate_min_chars: int = Field(default=60, ge=1)  # shorter texts get no fingerprint
+    max_findings_per_field: int = Field(default=100, gt=0)  # more are summed up in one finding
 
     # --- publishing ------------------------------------------------------------------------
     site_title: str = "市经济和信息化委员会"

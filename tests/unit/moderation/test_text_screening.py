@@ -214,3 +214,13 @@ def test_the_verdict_is_the_strongest_action() -> None:
     assert verdict([]) == "approved"
     assert verdict([{"action": "flag"}]) == "flagged"
     assert verdict([{"action": "flag"}, {"action": "block"}]) == "rejected"
+
+
+def test_a_text_of_nothing_but_listed_words_gives_a_bounded_list_of_findings() -> None:
+    screener = TextScreener([LexiconEntry("代开发票", "fraud", "block")], max_findings=5)
+    findings = screener.screen_field("body", "代开发票，" * 1000 + "电话13812345678")
+    assert len(findings) == 6
+    assert [f.rule for f in findings[:5]] == ["lexicon"] * 5
+    assert findings[-1].rule == "limit:findings" and findings[-1].action == "flag"
+    assert "5" in findings[-1].to_dict()["message"]  # type: ignore[operator]
+    assert verdict([f.to_dict() for f in findings]) == "rejected"
