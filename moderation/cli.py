@@ -22,7 +22,7 @@ def _lexicon(ctx: typer.Context) -> Lexicon:
 @app.command("add")
 def add(ctx: typer.Context, word: str,
         category: str = typer.Option(..., "--category", help="类别，如 advertising"),
-        action: str = typer.Option(..., "--action", help="block 或 flag")) -> None:
+        action: str = typer.Option(..., "--action", help="block、flag 或 allow（白名单）")) -> None:
     """添加或修改一个词条 (add or change an entry)."""
     lexicon = _lexicon(ctx)
     try:
@@ -55,6 +55,8 @@ def list_entries(ctx: typer.Context) -> None:
         entries = lexicon.entries(session)
     for entry in entries:
         typer.echo(f"{entry.word}\t{entry.category}\t{entry.action}")
+    for message in lexicon.refused:
+        typer.echo(f"未采用 (refused): {message}", err=True)
 
 
 @app.command("import")
@@ -62,10 +64,17 @@ def import_file(ctx: typer.Context, file: Path) -> None:
     """从文件导入词条，格式同词库文件 (import entries from a lexicon file)."""
     lexicon = _lexicon(ctx)
     try:
-        entries = lex.read_file(file)
-    except (OSError, UnicodeDecodeError, LexiconError) as exc:
-        typer.echo(str(exc), err=True)
+        parsed = lex.read_file(file)
+    except (OSError, UnicodeDecodeError) as exc:
+        typer.echo(f"无法读取 {file} (cannot read the file): {exc}", err=True)
         raise typer.Exit(2) from exc
+    if parsed.refused:  # all or nothing: a half-imported file is harder to reason about
+        for message in parsed.refused:
+            typer.echo(message, err=True)
+        typer.echo(f"未导入：{len(parsed.refused)} 行有误 (nothing imported: "
+                   f"{len(parsed.refused)} bad lines)", err=True)
+        raise typer.Exit(2)
+    entries = parsed.entries
     with lexicon.db.transaction() as session:
         for entry in entries:
             lex.add(session, entry, by=BY)

@@ -7,7 +7,8 @@ from services.context import Context
 
 
 def build(ctx: Context) -> Component:
-    lexicon = Lexicon(ctx.db, ctx.settings.lexicon_path)
+    lexicon = Lexicon(ctx.db, ctx.settings.lexicon_path,
+                      max_findings=ctx.settings.max_findings_per_field)
     return Component(
         name="moderation",
         subscriptions=[handlers.subscription(ctx, lexicon)],

@@ -7,9 +7,13 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from moderation import duplicates
+from moderation.duplicates import PHOTO, TEXT, Print, item_duplicate
+from moderation.fingerprints import simhash
 from moderation.lexicon import Lexicon
 from moderation.models import Review, ReviewState
-from moderation.photos import PhotoLimits, PhotoReport, check_photo
+from moderation.normalise import normalise
+from moderation.photos import PhotoLimits, PhotoReport, apply_pillow_limits, check_photo
 from moderation.text import verdict
 from services import outbox
 from services.context import Context
@@ -31,10 +35,19 @@ _IDENTITY_FIELDS = ("submission", "kind", "unit", "unit_kind", "informant", "top
                     "revision_of", "content_hash")
 
 
+def duplicate_fields(kind: str, findings: list[dict[str, Any]]) -> dict[str, Any]:
+    """``duplicate_of`` (the first submission this one copies) and the distance, or None: what
+    scoring reads to award a copy no points."""
+    duplicate = item_duplicate(kind, findings)
+    return {"duplicate_of": duplicate[0] if duplicate else None,
+            "duplicate_distance": duplicate[1] if duplicate else None}
+
+
 def decision_event(review: Review, state: ReviewState, *, by: str, reason: str = "") -> Event:
     content = review.content
     data: dict[str, Any] = {k: content.get(k) for k in _IDENTITY_FIELDS}
-    data.update(by=by, reason=reason, findings=review.findings)
+    data.update(by=by, reason=reason, findings=review.findings,
+                **duplicate_fields(review.kind, review.findings))
     if state == ReviewState.APPROVED:  # the publisher needs the whole item
         data.update(
             approved_hash=content.get("content_hash"),  # the approval holds for this content only
@@ -58,7 +71,8 @@ def _reason(findings: list[dict[str, Any]]) -> str:
 
 
 class Screening:
-    """Screens the text and photos of each received submission, then records the verdict."""
+    """Screens the text and photos of each received submission, looks for earlier copies of
+    them, then records the verdict."""
 
     def __init__(self, ctx: Context, lexicon: Lexicon) -> None:
         s = ctx.settings
@@ -68,6 +82,8 @@ class Screening:
             image=ImageLimits(formats=s.photo_formats, max_pixels=s.max_photo_pixels,
                               max_side=s.max_photo_side),
             max_bytes=s.max_photo_bytes, min_side=s.min_photo_side)
+        apply_pillow_limits(self.limits.image)
+        self.max_distance = {TEXT: s.duplicate_text_distance, PHOTO: s.duplicate_photo_distance}
 
     def _photo(self, index: int, photo: dict[str, Any]) -> PhotoReport:
         try:
@@ -78,36 +94,59 @@ class Screening:
             return report
         return check_photo(data, index, photo.get("filename", ""), self.limits)
 
+    def _text_print(self, body: str) -> list[Print]:
+        """The article's fingerprint, if it is long enough for one to mean something."""
+        normalised = normalise(body).text
+        if len(normalised) < self.ctx.settings.duplicate_min_chars:
+            return []
+        return [Print(TEXT, 0, simhash(normalised))]
+
     def prepare(self, event: Event) -> Handler:
         content = event.data
         screener = self.lexicon.screener()
         findings = [f.to_dict() for f in screener.screen(content["title"], content["body"])]
-        for index, photo in enumerate(content.get("photos", [])):
-            for f in screener.screen("", photo.get("caption", "")):
-                findings.append({**f.to_dict(), "field": f"captions[{index}]"})
-        reports = [self._photo(i, p) for i, p in enumerate(content.get("photos", []))]
+        photos_in = content.get("photos", [])
+        for index, photo in enumerate(photos_in):
+            findings.extend(f.to_dict() for f in screener.screen_field(
+                f"captions[{index}]", photo.get("caption", "")))
+        reports = [self._photo(i, p) for i, p in enumerate(photos_in)]
         for report in reports:
             findings.extend(report.findings)
-        photos = [{"format": r.format, "width": r.width, "height": r.height} for r in reports]
-        state = ReviewState(verdict(findings))
+        photos = [r.summary() for r in reports]
+        prints = self._text_print(content["body"]) + [
+            Print(PHOTO, r.index, r.phash) for r in reports if r.phash is not None]
+        filenames = [p.get("filename", "") for p in photos_in]
 
         def record(session: Session, event: Event) -> None:
+            submission = content["submission"]
+            lineage = duplicates.lineage_of(session, submission, content.get("revision_of"))
+            matches = duplicates.check_and_record(session, submission, lineage, prints,
+                                                  self.max_distance)
+            titles = {m.submission: _title(session, m.submission) for m in matches}
+            found = findings + duplicates.duplicate_findings(matches, titles, filenames)
+            state = ReviewState(verdict(found))
             review = Review(
-                submission_id=content["submission"], state=state, content=content,
-                findings=findings, photos=photos, lexicon_version=screener.version,
+                submission_id=submission, state=state, content=content,
+                findings=found, photos=photos, lexicon_version=screener.version,
                 unit_slug=content["unit"], kind=content["kind"], screened_at=event.time,
-                reason=_reason(findings) or None,
+                reason=_reason(found) or None,
             )
             session.add(review)
             outbox.emit(session, Event(
                 type=EventType.SCREENED, subject=event.subject,
                 data={**{k: content.get(k) for k in _IDENTITY_FIELDS}, "verdict": state.value,
-                      "findings": findings, "photos": photos,
-                      "lexicon_version": screener.version}))
+                      "findings": found, "photos": photos,
+                      "lexicon_version": screener.version,
+                      **duplicate_fields(content["kind"], found)}))
             outbox.emit(session, decision_event(review, state, by="screening",
                                                 reason=review.reason or ""))
 
         return record
+
+
+def _title(session: Session, submission_id: int) -> str:
+    review = session.get(Review, submission_id)
+    return str(review.content.get("title", "")) if review is not None else ""
 
 
 def subscription(ctx: Context, lexicon: Lexicon) -> Subscription:

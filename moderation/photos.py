@@ -1,19 +1,30 @@
-"""Photo screening: format by content, bytes, pixels, sides, and a full decode for integrity.
+"""Photo screening: format by content, bytes, pixels, sides, a real decode, a perceptual hash.
 
-Pure logic on bytes. Cheap checks come first and stop early: the header tells the format and the
-size without decoding (a decompression bomb is refused there); only then is the image decoded in
-full, because ``verify()`` checks nothing in a JPEG and a truncated file fails only on decode.
+Pure logic on bytes. Cheap checks come first and stop early: the byte count, then the header,
+which tells the format (only the allowed ones are even tried) and the size without decoding, so
+a decompression bomb is refused there. Only then is the image decoded, because ``verify()``
+checks nothing in a JPEG and a truncated file fails only on decode. A JPEG is decoded with
+``draft``, which lets libjpeg scale by 1/8 as it reads: every byte of the entropy-coded data is
+still read and checked (a truncated file fails the same way), at less than half the cost of a
+full-size decode, and the small image is what the perceptual hash needs anyway.
+
+CMYK, 16-bit, palette and transparent images decode like any other; the hash is taken from an
+8-bit grey version (``fingerprints.photo_hash``).
 """
 
 from __future__ import annotations
 
 import io
+import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
 from PIL import Image
 
+from moderation.fingerprints import photo_hash
 from services.images import ImageLimits, ImageRejected, probe
+
+HASH_SOURCE_SIDE = 256  # the decoded size a JPEG is scaled toward (the hash reads 32×32)
 
 
 @dataclass(frozen=True)
@@ -30,21 +41,44 @@ class PhotoReport:
     format: str = ""
     width: int = 0
     height: int = 0
+    mode: str = ""
+    phash: int | None = None  # None when the photo could not be decoded
     findings: list[dict[str, Any]] = field(default_factory=list)
 
-    def finding(self, limit: str, action: str, message: str) -> None:
+    def finding(self, rule: str, action: str, message: str, **details: Any) -> None:
         self.findings.append({
-            "rule": f"photo:{limit}", "entry": limit, "category": "photo", "action": action,
+            "rule": f"photo:{rule}", "entry": rule, "category": "photo", "action": action,
             "field": "photos", "photo": self.index, "filename": self.filename,
-            "message": f"照片 {self.filename}：{message}",
+            "message": f"照片 {self.filename}：{message}", **details,
         })
+
+    def summary(self) -> dict[str, Any]:
+        return {"format": self.format, "width": self.width, "height": self.height}
+
+
+def apply_pillow_limits(limits: ImageLimits) -> None:
+    """Pillow's own bomb check at our pixel cap: it then fires inside ``Image.open``. The cap is
+    process-wide in Pillow; every component reads the same setting, so setting it is idempotent."""
+    Image.MAX_IMAGE_PIXELS = limits.max_pixels
+
+
+def _decode(data: bytes, fmt: str) -> Image.Image:
+    """Decode all of the image (JPEG scaled down as it is read); raise OSError if it is broken."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        with Image.open(io.BytesIO(data), formats=[fmt]) as image:
+            if image.format == "JPEG":
+                image.draft("L", (HASH_SOURCE_SIDE, HASH_SOURCE_SIDE))
+            image.load()
+            return image.copy()
 
 
 def check_photo(data: bytes, index: int, filename: str, limits: PhotoLimits) -> PhotoReport:
     report = PhotoReport(index=index, filename=filename)
     if len(data) > limits.max_bytes:
         report.finding("max_bytes", "block",
-                       f"文件 {len(data):,} 字节，超过 {limits.max_bytes:,} 字节上限 (too large)")
+                       f"文件 {len(data):,} 字节，超过 {limits.max_bytes:,} 字节上限 (too large)",
+                       limit=limits.max_bytes, value=len(data))
         return report
     try:
         header = probe(io.BytesIO(data), limits.image)
@@ -52,14 +86,17 @@ def check_photo(data: bytes, index: int, filename: str, limits: PhotoLimits) -> 
         report.finding(exc.limit, "block", str(exc))
         return report
     report.format, report.width, report.height = header.format, header.width, header.height
+    report.mode = header.mode
     try:
-        with Image.open(io.BytesIO(data), formats=[header.format]) as image:
-            image.load()  # the integrity check: a truncated or corrupt file fails here
-    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
+        decoded = _decode(data, header.format)
+    except (OSError, SyntaxError, ValueError, EOFError, Image.DecompressionBombError,
+            Image.DecompressionBombWarning) as exc:
         report.finding("integrity", "block", f"图片文件不完整或已损坏 (corrupt image: {exc})")
         return report
+    report.phash = photo_hash(decoded)
     if min(header.width, header.height) < limits.min_side:
         report.finding("min_side", "flag",
                        f"{header.width}×{header.height}，短边不足 {limits.min_side} 像素，"
-                       f"可能不宜发布 (too small to publish)")
+                       f"可能不宜发布 (too small to publish)",
+                       limit=limits.min_side, value=min(header.width, header.height))
     return report

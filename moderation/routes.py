@@ -32,7 +32,7 @@ class DecisionIn(BaseModel):
 class LexiconEntryIn(BaseModel):
     word: str = Field(min_length=1, max_length=100)
     category: str = Field(min_length=1, max_length=32)
-    action: Literal["block", "flag"]
+    action: Literal["block", "flag", "allow"]  # allow: a benign word that holds a listed one
 
 
 def queue_item(review: Review, names: dict[int, str], units: dict[str, Any],
@@ -145,7 +145,8 @@ def lexicon_router(lexicon: Lexicon) -> APIRouter:
             entries = lexicon.entries(session)
         version = lexicon.screener().version
         return {"version": version, "entries": [
-            {"word": e.word, "category": e.category, "action": e.action} for e in entries]}
+            {"word": e.word, "category": e.category, "action": e.action} for e in entries],
+            "refused": lexicon.refused}
 
     @api.post("", status_code=201, summary="添加或修改词条 (add or change an entry)")
     def add_entry(entry: LexiconEntryIn, ctx: ContextDep, user: CurrentUser) -> dict[str, Any]:

@@ -58,6 +58,17 @@ class Settings(BaseSettings):
     max_photo_side: int = Field(default=12_000, gt=0)
     min_photo_side: int = Field(default=600, ge=0)  # shorter side below this is a finding
 
+    # --- duplicates (fingerprints: 64 bits; the distance is how many bits differ) ------------
+    # an article whose SimHash is this close to an earlier one's is a copy of it (in a
+    # 30-sentence article a changed number moves it 0-5 bits, a changed sentence 0-10, median
+    # 5; different articles on the same topics differ by 18-38)
+    duplicate_text_distance: int = Field(default=8, ge=0, le=11)
+    # a photo whose perceptual hash is this close to an earlier one's is a copy of it (resized
+    # or re-compressed copies differ by 0-4 bits; unrelated photos by ~30)
+    duplicate_photo_distance: int = Field(default=6, ge=0, le=11)
+    duplicate_min_chars: int = Field(default=60, ge=1)  # shorter texts get no fingerprint
+    max_findings_per_field: int = Field(default=100, gt=0)  # more are summed up in one finding
+
     # --- publishing ------------------------------------------------------------------------
     site_title: str = "市经济和信息化委员会"
     web_photo_width: int = 1200

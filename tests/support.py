@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import os
+import random
 import socket
 import subprocess
 import time
@@ -108,13 +109,21 @@ def wait_until(check: Callable[[], Any], timeout: float = 30.0, every: float = 0
 def photo(size: tuple[int, int] = (1600, 1200), color: tuple[int, int, int] = (30, 120, 200),
           fmt: str = "JPEG", mode: str = "RGB", exif: Image.Exif | None = None,
           seed: int = 0) -> bytes:
-    """A photo with some structure (so perceptual hashes differ between seeds)."""
+    """A photo with some structure: coarse blocks of light and shade drawn from ``seed``, so
+    that photos of different seeds are different photos to a perceptual hash too."""
     image = Image.new("RGB", size, color)
     step = max(size) // 8 or 1
     for i in range(0, size[0], step):
         shade = ((i * 37 + seed * 91) % 255, (seed * 53) % 255, (i * 11) % 255)
         image.paste(shade, (i, (seed * 17) % max(1, size[1] // 2), min(size[0], i + step // 2),
                             size[1]))
+    blocks = random.Random(seed)
+    cell_w, cell_h = max(1, size[0] // 6), max(1, size[1] // 6)
+    for x in range(0, size[0], cell_w):
+        for y in range(0, size[1], cell_h):
+            if blocks.random() < 0.5:
+                grey = blocks.randrange(256)
+                image.paste((grey, grey, grey), (x, y, x + cell_w // 2, y + cell_h))
     if mode != "RGB":
         image = image.convert(mode)
     out = io.BytesIO()

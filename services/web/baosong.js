@@ -65,7 +65,7 @@
   };
   const PATTERN = {
     qq: "QQ 号", mobile: "手机号码", landline: "固定电话", wechat: "微信号", email: "电子邮箱",
-    link: "网址链接", solicit: "招揽联系",
+    link: "网址链接", solicit: "招揽联系", hotline: "服务热线",
   };
   const PHOTO_LIMIT = {
     max_bytes: "文件过大", format: "格式不允许", integrity: "文件损坏", min_side: "尺寸过小",

@@ -23,6 +23,9 @@ def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
 
 ARTICLE = ("11月20日，青山县召开全县工业经济运行分析会，总结前三季度工业经济运行情况。"
            "前三季度全县规模以上工业增加值同比增长8.2%，高于全市平均水平。")
+# a different article: the same text sent by a second unit would be a duplicate of the first
+OTHER_ARTICLE = ("临江区举办中小企业数字化转型培训班，邀请专家讲解工业互联网平台应用，"
+                 "全区六十余家规模以上企业的负责人参加培训。")
 
 
 def test_article_with_two_photos_is_published_and_scored(city: City) -> None:
@@ -172,7 +175,7 @@ def test_retraction_takes_the_page_down_and_reverses_the_points(city: City) -> N
 def test_lead_item_is_on_the_home_page(city: City) -> None:
     p = city.pipeline
     first = p.upload(city.informant, title="头条候选一", body=ARTICLE).json()["id"]
-    second = p.upload(city.informant2, title="头条候选二", body=ARTICLE).json()["id"]
+    second = p.upload(city.informant2, title="头条候选二", body=OTHER_ARTICLE).json()["id"]
     p.settle()
     assert p.post(f"/api/submissions/{second}/lead", city.moderator).status_code == 200
     p.settle()
