@@ -36,7 +36,7 @@ from services.images import ImageLimits, probe
 from services.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
-PROSE = ROOT / "tests" / "unit" / "moderation" / "prose"
+PROSE = ROOT / "tests" / "fixtures" / "prose"
 ARTICLE_BYTES = 10_000
 ARTICLES = 300
 LEXICON_SIZE = 5_000

@@ -56,7 +56,7 @@ PROCESS_COMPONENT = {"api": "ingest", "worker": "moderation", "publisher": "publ
 def metadata() -> sa.MetaData:
     """Every table of every component (their models are imported with the components)."""
     import ingest.models
-    import ingest.topics
+    import ingest.topics  # noqa: F401
     import moderation.duplicates
     import moderation.lexicon
     import moderation.models

@@ -12,6 +12,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import psycopg
@@ -102,6 +103,28 @@ def wait_until(check: Callable[[], Any], timeout: float = 30.0, every: float = 0
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {timeout}s waiting for {what}")
         time.sleep(every)
+
+
+# --- texts --------------------------------------------------------------------------------------
+
+PROSE = Path(__file__).resolve().parent / "fixtures" / "prose"
+
+
+def _sentences() -> list[str]:
+    lines = []
+    for name in ("county.txt", "enterprise.txt", "speeches.txt"):
+        for line in (PROSE / name).read_text(encoding="utf-8").splitlines():
+            if line.strip() and not line.startswith("#"):
+                lines.append(line.strip())
+    return lines
+
+
+def article(n: int, sentences: int = 6) -> str:
+    """The ``n``-th of many honest articles, each of other sentences: no two are near copies
+    (screening marks a resent text as a duplicate, which earns nothing)."""
+    pool = _sentences()
+    start = (n * sentences) % len(pool)
+    return "".join(pool[(start + i) % len(pool)] for i in range(sentences))
 
 
 # --- photos -------------------------------------------------------------------------------------

@@ -31,13 +31,10 @@ from tests.e2e.portal_harness import (
     running,
     wait_for,
 )
-from tests.support import free_port, gps_exif, photo, s3_settings, wait_until
+from tests.support import article, free_port, gps_exif, photo, s3_settings, wait_until
 
 pytestmark = pytest.mark.e2e
 
-TEXT = ("11月20日，{unit}召开工业经济运行分析会，总结前三季度工业经济运行情况，部署第四季度"
-        "重点工作。会议指出，前三季度规模以上工业增加值同比增长8.2%，高于全市平均水平。\n"
-        "会议要求，各部门要紧盯全年目标任务，强化要素保障，推动重点项目早投产、早达效。")
 SHOTS = REPO / "test-results" / "screenshots"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update"]
@@ -78,21 +75,20 @@ def _status(client: httpx.Client, token: str, sid: int) -> str:
 
 def _publish_everything(client: httpx.Client, tokens: dict[str, str]) -> dict[str, int]:
     ids: dict[str, int] = {}
-    county = TEXT.format(unit="青山县")
-    for n in range(6):  # enough for archive pages (two items a page)
-        ids[f"county-{n}"] = _upload(client, tokens["qingshan"], body=county,
+    for n in range(6):  # enough for archive pages (two items a page); no two texts alike
+        ids[f"county-{n}"] = _upload(client, tokens["qingshan"], body=article(n),
                                      title=f"青山县工业经济运行分析会第{n}次")
-    ids["county-photo"] = _upload(client, tokens["linjiang"], body=TEXT.format(unit="临江区"),
+    ids["county-photo"] = _upload(client, tokens["linjiang"], body=article(6),
                                   title="临江区新增省级专精特新企业12家",
                                   photos=[(photo(seed=1), "企业生产车间"),
                                           (photo(seed=2, size=(1200, 1600)), "智能生产线")])
     ids["work"] = _upload(client, tokens["office"], title="市经信委召开全市工业和信息化工作推进会",
-                          body=TEXT.format(unit="市经信委"))
+                          body=article(7))
     ids["policy"] = _upload(client, tokens["office"], column="policy",
                             title="《关于加快推进制造业数字化转型的实施意见》政策解读",
-                            body=TEXT.format(unit="市经信委"))
+                            body=article(8))
     ids["enterprise"] = _upload(client, tokens["huayuan"], title="华远机械新一代数控机床成功下线",
-                                body=TEXT.format(unit="华远机械"),
+                                body=article(9),
                                 photos=[(photo(seed=3, exif=gps_exif(orientation=6)), "新机床")])
     ids["culture"] = _upload(client, tokens["huayuan"], column="culture",
                              title="书法作品《厚德载物》", body="华远机械职工书法作品，行书。",

@@ -11,7 +11,7 @@ from PIL import Image
 
 from services.settings import Settings
 from tests.conftest import City
-from tests.support import gps_exif, photo
+from tests.support import article, gps_exif, photo
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -188,7 +188,7 @@ def test_lead_item_is_on_the_home_page(city: City) -> None:
 def test_quotas_count_what_each_unit_sent_this_month(city: City) -> None:
     p = city.pipeline
     for n in range(2):
-        p.upload(city.informant, title=f"文章{n}", body=ARTICLE)
+        p.upload(city.informant, title=f"文章{n}", body=article(n))
     for n in range(3):
         p.upload(city.informant, kind="photo", title=f"图片{n}", photos=[photo(seed=n)])
     p.upload(city.informant2, title="一篇", body=ARTICLE)

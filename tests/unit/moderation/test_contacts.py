@@ -9,7 +9,7 @@ import pytest
 
 from moderation.contacts import find_contacts, scan_everything
 
-PROSE = Path(__file__).parent / "prose"
+PROSE = Path(__file__).resolve().parents[2] / "fixtures" / "prose"
 
 # (text, pattern, what the span holds)
 CONTACTS = [

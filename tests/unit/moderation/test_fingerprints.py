@@ -9,7 +9,7 @@ from moderation import fingerprints as fp
 from moderation.normalise import normalise
 from services.settings import Settings
 
-PROSE = Path(__file__).parent / "prose"
+PROSE = Path(__file__).resolve().parents[2] / "fixtures" / "prose"
 
 
 def _article(name: str) -> str:

@@ -12,7 +12,7 @@ from moderation.lexicon import read_file
 from moderation.text import Finding, LexiconEntry, TextScreener, verdict
 from services.settings import Settings
 
-PROSE = Path(__file__).parent / "prose"
+PROSE = Path(__file__).resolve().parents[2] / "fixtures" / "prose"
 ZW = "\u200b"  # zero-width space
 ZWJ, ZWNJ, BOM, SHY = "\u200d", "\u200c", "\ufeff", "\u00ad"
 
