@@ -18,11 +18,10 @@ from scoring.models import LedgerLine, Total
 from scoring.queries import current_month
 from scoring.quotas import month_bounds
 from scoring.rules import load_rules
-from services import outbox
 from services.bus.local import LocalMessage
 from services.cli import cli
 from services.db import utcnow
-from services.events import Event, EventType
+from services.events import EventType
 from services.outbox import OutboxMessage
 from services.settings import Settings
 from tests.support import Pipeline, photo
@@ -78,21 +77,6 @@ def _published(p: Pipeline, token: str, **upload: Any) -> int:
     return int(response.json()["id"])
 
 
-def mark_duplicate(p: Pipeline, submission: int, of: int, unit: str, informant: int) -> None:
-    """STAND-IN until the screening engineer's duplicate detection lands (issue 3): the marking
-    that ``submission.screened`` will carry for a photo resent with the same bytes."""
-    with p.ctx.db.transaction() as session:
-        outbox.emit(session, Event(type=EventType.SCREENED, subject=f"submission/{submission}",
-                                   data={"submission": submission, "kind": "photo",
-                                         "unit": unit, "unit_kind": "county",
-                                         "informant": informant, "duplicate_of": of,
-                                         "duplicate_distance": 0}))
-
-
-def informant_id(p: Pipeline, token: str) -> int:
-    return int(p.get("/api/submissions", token).json().get("items", [{}])[0]["informant"])
-
-
 @pytest.fixture(params=["sqlite", "postgresql"])
 def month(request: pytest.FixtureRequest, settings: Settings) -> Iterator[Month]:
     """The city on the embedded SQLite database, and again on PostgreSQL."""
@@ -144,9 +128,17 @@ def run_the_month(m: Month) -> dt.datetime:
     p.settle()
     articles("c02", 2)
     photos("c02", 2, 20)
+    # c02 resends c01's first photo: screening marks it a duplicate of c01's and holds it for a
+    # moderator, who lets it through; it is published, and the first sender keeps the credit
     resent = _published(p, t["c02"], kind="photo", title="转发的图片", photos=[photo(seed=10)])
-    mark_duplicate(p, resent, ids["c01-p0"], "c02", informant_id(p, t["c02"]))
     p.settle()
+    held = p.get(f"/api/submissions/{resent}", m.moderator).json()
+    assert held["status"] == "flagged"
+    assert {f.get("duplicate_of") for f in held["findings"]} >= {ids["c01-p0"]}
+    assert p.post(f"/api/moderation/{resent}/decision", m.moderator,
+                  {"action": "approve"}).status_code == 200
+    p.settle()
+    ids["c02-resent"] = resent
     articles("c03", 2)
     photos("c03", 3, 30)
     p.settle()
