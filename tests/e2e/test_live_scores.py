@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import queue
 import threading
@@ -21,8 +22,10 @@ pytestmark = pytest.mark.e2e
 def listen(base: str, token: str, into: queue.Queue[dict[str, Any]],
            last_event_id: str | None = None) -> None:
     headers = {"Last-Event-ID": last_event_id} if last_event_id else {}
-    with httpx.stream("GET", f"{base}/api/scores/stream", params={"token": token},
-                      headers=headers, timeout=httpx.Timeout(60, read=60)) as response:
+    stream = httpx.stream("GET", f"{base}/api/scores/stream", params={"token": token},
+                          headers=headers, timeout=httpx.Timeout(60, read=60))
+    # the server going away at the end of the test ends the listener too
+    with contextlib.suppress(httpx.HTTPError), stream as response:
         event: dict[str, Any] = {}
         for line in response.iter_lines():
             if not line:
