@@ -20,13 +20,14 @@ from pathlib import Path
 import httpx
 
 from tests.e2e.processes import Baosong, api, upload, wait_for_http
-from tests.support import free_port, photo, postgres_database, rabbitmq_vhost, s3_server
+from tests.support import article, free_port, photo, postgres_database, rabbitmq_vhost, s3_server
 
 CLIENTS = 8
 REQUESTS = 200
 LATENCY_SAMPLES = 10
-BODY = "青山县今年以来实施技改项目32个，完成投资12.6亿元，带动工业投资增长15%。" * 10
-PHOTO = photo((1600, 1200), seed=7)
+# every upload is new content: a resent text or photo would be held as a duplicate
+ARTICLES = [article(n, sentences=10) for n in range(REQUESTS + LATENCY_SAMPLES + 1)]
+PHOTOS = [photo((1600, 1200), seed=n) for n in range(REQUESTS // 4 + LATENCY_SAMPLES + 1)]
 
 
 def rate(call: Callable[[int], object], n: int) -> float:
@@ -49,15 +50,16 @@ def measure(mode: str, app: Baosong, base: str) -> dict[str, float]:
     health = httpx.Client(base_url=base)
     for _ in range(20):  # warm up: imports, jieba's dictionary, connections
         health.get("/healthz")
-    first = upload(informant, kind="photo", title="预热", photos=[PHOTO]).json()["id"]
+    first = upload(informant, kind="photo", title="预热", photos=[PHOTOS[-1]]).json()["id"]
     while status(informant, first) != "published":
         time.sleep(0.05)
 
     figures = {"healthz_per_s": rate(lambda _: health.get("/healthz"), REQUESTS)}
     figures["articles_per_s"] = rate(
-        lambda n: upload(informant, kind="article", title=f"文章{n}", body=BODY), REQUESTS)
+        lambda n: upload(informant, kind="article", title=f"文章{n}", body=ARTICLES[n]), REQUESTS)
     figures["photo_items_per_s"] = rate(
-        lambda n: upload(informant, kind="photo", title=f"图片{n}", photos=[PHOTO]), REQUESTS // 4)
+        lambda n: upload(informant, kind="photo", title=f"图片{n}", photos=[PHOTOS[n]]),
+        REQUESTS // 4)
 
     # drain what the load left behind, so the latency samples do not queue behind it
     deadline = time.monotonic() + 600
@@ -71,9 +73,11 @@ def measure(mode: str, app: Baosong, base: str) -> dict[str, float]:
     latencies = []
     for n in range(LATENCY_SAMPLES):
         started = time.perf_counter()
-        sid = upload(informant, kind="article", title=f"时延测试{n}", body=BODY,
-                     photos=[PHOTO]).json()["id"]
-        while status(informant, sid) != "published":
+        sid = upload(informant, kind="article", title=f"时延测试{n}", body=ARTICLES[REQUESTS + n],
+                     photos=[PHOTOS[REQUESTS // 4 + n]]).json()["id"]
+        while (state := status(informant, sid)) != "published":
+            if state in ("flagged", "rejected"):
+                raise RuntimeError(f"latency sample {sid} was {state}, not published")
             time.sleep(0.01)
         latencies.append(time.perf_counter() - started)
     figures["upload_to_published_s"] = statistics.median(latencies)

@@ -15,6 +15,8 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy.orm import Session
+
 from moderation.models import Review, ReviewState
 from services import audit
 from services.context import Context
@@ -58,6 +60,23 @@ def held_by_other(review: Review, user: Principal, now: dt.datetime,
                          f"(claimed by another moderator)")
 
 
+def lock_flagged(session: Session, user: Principal, submission_id: int, now: dt.datetime,
+                 doing: str) -> Review:
+    """The flagged review ``user`` may act on now, locked for this transaction; or the refusal:
+    404 (no such item), 403 (recused), 409 (decided already, or claimed by someone else)."""
+    review = session.get(Review, submission_id, with_for_update=True)
+    if review is None:
+        raise not_found("待审稿件")
+    refuse_if_recused(review, user)
+    if review.state != ReviewState.FLAGGED:
+        raise ApiError(409, f"该稿件已处理（{review.state}），{doing} "
+                            f"(already decided: {review.state})")
+    conflict = held_by_other(review, user, now, user_names(session))
+    if conflict:
+        raise conflict
+    return review
+
+
 @dataclass(frozen=True)
 class ClaimState:
     submission: int
@@ -75,17 +94,7 @@ def claim(ctx: Context, user: Principal, submission_id: int) -> ClaimState:
     """Take (or renew) the claim on a flagged item for ``user``."""
     now = utcnow()
     with ctx.db.transaction() as session:
-        review = session.get(Review, submission_id, with_for_update=True)
-        if review is None:
-            raise not_found("待审稿件")
-        refuse_if_recused(review, user)
-        if review.state != ReviewState.FLAGGED:
-            raise ApiError(409, f"该稿件已处理（{review.state}），无需认领 "
-                                f"(already decided: {review.state})")
-        names = user_names(session)
-        conflict = held_by_other(review, user, now, names)
-        if conflict:
-            raise conflict
+        review = lock_flagged(session, user, submission_id, now, "无需认领")
         renewal = holder(review, now) == user.id
         lapsed = None if renewal or review.claimed_by is None else review.claimed_by
         review.claimed_by = user.id

@@ -12,14 +12,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from moderation.claims import held_by_other, refuse_if_recused
+from moderation.claims import lock_flagged
 from moderation.handlers import decision_event
-from moderation.models import Review, ReviewState
+from moderation.models import ReviewState
 from services import audit, outbox
 from services.context import Context
 from services.db import utcnow
-from services.http import ApiError, not_found
-from services.identity import Principal, user_names
+from services.http import ApiError
+from services.identity import Principal
 
 ACTION_STATES = {"approve": ReviewState.APPROVED, "reject": ReviewState.REJECTED,
                  "return": ReviewState.RETURNED}
@@ -42,16 +42,7 @@ def decide(ctx: Context, user: Principal, submission_id: int, decision: Decision
     state = ACTION_STATES[decision.action]
     now = utcnow()
     with ctx.db.transaction() as session:
-        review = session.get(Review, submission_id, with_for_update=True)
-        if review is None:
-            raise not_found("待审稿件")
-        refuse_if_recused(review, user)
-        if review.state != ReviewState.FLAGGED:
-            raise ApiError(409, f"该稿件已处理（{review.state}），不能再次决定 "
-                                f"(already decided: {review.state})")
-        conflict = held_by_other(review, user, now, user_names(session))
-        if conflict:
-            raise conflict
+        review = lock_flagged(session, user, submission_id, now, "不能再次决定")
         screened_hash = review.content.get("content_hash")
         if decision.content_hash is not None and decision.content_hash != screened_hash:
             raise ApiError(409, "稿件内容与您审阅的版本不一致，请刷新后重新审阅 "

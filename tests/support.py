@@ -120,11 +120,9 @@ def _sentences() -> list[str]:
 
 
 def article(n: int, sentences: int = 6) -> str:
-    """The ``n``-th of many honest articles, each of other sentences: no two are near copies
-    (screening marks a resent text as a duplicate, which earns nothing)."""
-    pool = _sentences()
-    start = (n * sentences) % len(pool)
-    return "".join(pool[(start + i) % len(pool)] for i in range(sentences))
+    """The ``n``-th of many honest articles, each a different draw of sentences: no two are near
+    copies (screening marks a resent text as a duplicate, which earns nothing)."""
+    return "".join(random.Random(n).sample(_sentences(), sentences))
 
 
 # --- photos -------------------------------------------------------------------------------------
