@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import json
 import logging
+import random
 import time
 import urllib.error
 import urllib.request
@@ -65,13 +66,19 @@ def seed_people(ctx: Context) -> dict[str, str]:
 
 
 def _photo(seed: int, size: tuple[int, int] = (1600, 1200)) -> bytes:
-    image = Image.new("RGB", size)
+    """A picture of coloured blocks laid out by ``seed``: each demo photo is its own, so
+    screening does not hold one as a copy of another."""
+    rng = random.Random(seed)
+    image = Image.new("RGB", size, (rng.randrange(256), rng.randrange(256), rng.randrange(256)))
     draw = ImageDraw.Draw(image)
-    for y in range(0, size[1], 8):
-        shade = (40 + (y * 7 + seed * 50) % 180, 90 + (seed * 30) % 120, 160 - y % 100)
-        draw.rectangle([0, y, size[0], y + 8], fill=shade)
-    draw.ellipse([size[0] // 3, size[1] // 4, size[0] // 3 * 2, size[1] // 4 * 3],
-                 fill=(230, 200, 60))
+    for _ in range(24):
+        x, y = rng.randrange(size[0]), rng.randrange(size[1])
+        w, h = rng.randrange(80, size[0] // 2), rng.randrange(80, size[1] // 2)
+        colour = (rng.randrange(256), rng.randrange(256), rng.randrange(256))
+        if rng.random() < 0.5:
+            draw.rectangle([x, y, x + w, y + h], fill=colour)
+        else:
+            draw.ellipse([x, y, x + w, y + h], fill=colour)
     out = io.BytesIO()
     image.save(out, "JPEG", quality=85)
     return out.getvalue()
