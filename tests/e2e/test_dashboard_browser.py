@@ -12,15 +12,13 @@ from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import Browser
 
 from services import app as composition
 from services.identity import add_unit, add_user
 from services.settings import Settings
 from tests.support import free_port, wait_until
 
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu",
-                 "--disable-background-networking", "--disable-component-update"]
 TEXT = "青山县召开全县工业经济运行分析会，总结前三季度工业经济运行情况，部署四季度重点工作。"
 
 
@@ -65,8 +63,8 @@ def _answers(url: str) -> bool:
         return False
 
 
-def test_a_score_change_shows_on_the_dashboard_without_a_reload(server: Server,
-                                                                tmp_path: Path) -> None:
+def test_a_score_change_shows_on_the_dashboard_without_a_reload(
+        server: Server, browser: Browser, tmp_path: Path) -> None:
     admin = {"Authorization": f"Bearer {server.admin}"}
     sent = httpx.post(f"{server.url}/api/submissions", data={
         "kind": "article", "title": "青山县召开工业经济运行分析会", "body": TEXT},
@@ -76,34 +74,32 @@ def test_a_score_change_shows_on_the_dashboard_without_a_reload(server: Server,
     wait_until(lambda: httpx.get(f"{server.url}/api/submissions/{sid}", headers=admin)
                .json()["status"] == "published", timeout=30, what="publication")
 
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1920, "height": 1080})
-        page.goto(f"{server.url}/dashboard?token={server.admin}")
-        board = page.locator('table[data-board="month.county"] tbody tr').first
-        board.wait_for()
-        assert board.inner_text().split("\t")[1:] == ["青山县经济和信息化局", "2"]
-        page.wait_for_function("document.querySelector('#status').textContent === '实时更新中'")
-        page.evaluate("window.notReloaded = true")
+    page = browser.new_page(viewport={"width": 1920, "height": 1080})
+    page.goto(f"{server.url}/dashboard?token={server.admin}")
+    board = page.locator('table[data-board="month.county"] tbody tr').first
+    board.wait_for()
+    assert board.inner_text().split("\t")[1:] == ["青山县经济和信息化局", "2"]
+    page.wait_for_function("document.querySelector('#status').textContent === '实时更新中'")
+    page.evaluate("window.notReloaded = true")
 
-        adopted = httpx.post(f"{server.url}/api/submissions/{sid}/adoptions", headers=admin,
-                             json={"level": "provincial", "outlet": "《省经信工作简报》"})
-        assert adopted.status_code == 201
-        page.wait_for_function(
-            "document.querySelector('table[data-board=\"month.county\"] tbody tr td.pts')"
-            ".textContent === '7'", timeout=10_000)
-        assert page.evaluate("window.notReloaded === true")
-        assert "被省级采用" in page.locator("#status").inner_text()
-        page.wait_for_function("document.querySelectorAll('#chart polyline').length === 1")
-        assert page.locator("#latest li").first.inner_text().endswith(
-            "【青山县经济和信息化局】青山县召开工业经济运行分析会")
-        assert "青山县\n文1/2 图0/3 ✗" in page.locator("#quotas").inner_text()
-        page.screenshot(path=str(tmp_path / "dashboard.png"))
+    adopted = httpx.post(f"{server.url}/api/submissions/{sid}/adoptions", headers=admin,
+                         json={"level": "provincial", "outlet": "《省经信工作简报》"})
+    assert adopted.status_code == 201
+    page.wait_for_function(
+        "document.querySelector('table[data-board=\"month.county\"] tbody tr td.pts')"
+        ".textContent === '7'", timeout=10_000)
+    assert page.evaluate("window.notReloaded === true")
+    assert "被省级采用" in page.locator("#status").inner_text()
+    page.wait_for_function("document.querySelectorAll('#chart polyline').length === 1")
+    assert page.locator("#latest li").first.inner_text().endswith(
+        "【青山县经济和信息化局】青山县召开工业经济运行分析会")
+    assert "青山县\n文1/2 图0/3 ✗" in page.locator("#quotas").inner_text()
+    page.screenshot(path=str(tmp_path / "dashboard.png"))
 
-        # the monthly bulletin prints to PDF (its print style sheet hides the print button)
-        page.goto(f"{server.url}/api/reports/bulletin?token={server.admin}")
-        assert page.locator("h1").inner_text().endswith("信息报送情况通报")
-        pdf = page.pdf(format="A4")
-        assert pdf.startswith(b"%PDF") and b"/Type /Page" in pdf
-        (tmp_path / "bulletin.pdf").write_bytes(pdf)
-        browser.close()
+    # the monthly bulletin prints to PDF (its print style sheet hides the print button)
+    page.goto(f"{server.url}/api/reports/bulletin?token={server.admin}")
+    assert page.locator("h1").inner_text().endswith("信息报送情况通报")
+    pdf = page.pdf(format="A4")
+    assert pdf.startswith(b"%PDF") and b"/Type /Page" in pdf
+    (tmp_path / "bulletin.pdf").write_bytes(pdf)
+    page.close()

@@ -19,7 +19,7 @@ from typing import Any
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
 from services import app as composition
 from services.identity import add_unit, add_user
@@ -32,8 +32,6 @@ ROOT = Path(__file__).resolve().parents[2]
 BAOSONG = str(Path(sys.executable).with_name("baosong"))
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 SCREENSHOTS = ROOT / "test-results" / "screenshots"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update"]
 BODY = ("11月20日，青山县召开全县工业经济运行分析会，总结前三季度工业经济运行情况。"
         "前三季度全县规模以上工业增加值同比增长8.2%。详情咨询电话：0571-88776655。")
 RETURN_REASON = "请删去文中的联系方式（电话、微信、QQ 等）后重新报送。"
@@ -92,15 +90,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
             os.killpg(process.pid, signal.SIGTERM)
         process.wait(30)
         log.close()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path="/usr/bin/chromium",
-                                              args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 Opener = Callable[..., tuple[Page, "Problems"]]

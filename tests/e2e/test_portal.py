@@ -36,8 +36,6 @@ from tests.support import article, free_port, gps_exif, photo, s3_settings, wait
 pytestmark = pytest.mark.e2e
 
 SHOTS = REPO / "test-results" / "screenshots"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update"]
 
 
 @dataclass
@@ -303,17 +301,6 @@ LAYOUT = """() => {
           figure: box('.article-photo img'), strip: box('.strip-list'),
           images, navLinks, figures, blockColumns: new Set(blocks.map(x => Math.round(x))).size};
 }"""
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path="/usr/bin/chromium",
-                                              args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 def _look(browser: Any, url: str, width: int, name: str) -> dict[str, Any]:
