@@ -12,7 +12,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from services.db import utcnow
+from services.clock import utcnow
 
 SOURCE = "urn:baosong"
 

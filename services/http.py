@@ -14,6 +14,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from services import refusals
 from services.context import Context
 from services.identity import Principal, Role, authenticate
 
@@ -99,7 +100,33 @@ def _validation_message(exc: RequestValidationError) -> list[dict[str, Any]]:
     return problems
 
 
+# The one place where a refusal becomes an HTTP status.
+STATUS_OF: dict[type[refusals.Refusal], int] = {
+    refusals.Malformed: 400,
+    refusals.Unauthenticated: 401,
+    refusals.Forbidden: 403,
+    refusals.NotFound: 404,
+    refusals.Conflict: 409,
+    refusals.TooLarge: 413,
+    refusals.Unsupported: 415,
+    refusals.Invalid: 422,
+    refusals.TooMany: 429,
+}
+
+
+def status_of(refusal: refusals.Refusal) -> int:
+    for kind in type(refusal).__mro__:
+        if kind in STATUS_OF:
+            return STATUS_OF[kind]
+    return 400
+
+
 def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(refusals.Refusal)
+    async def refused(request: Request, exc: refusals.Refusal) -> JSONResponse:
+        return JSONResponse({"detail": exc.message}, status_code=status_of(exc),
+                            headers=exc.headers)
+
     @app.exception_handler(ApiError)
     async def api_error(request: Request, exc: ApiError) -> JSONResponse:
         return JSONResponse({"detail": exc.message}, status_code=exc.status, headers=exc.headers)

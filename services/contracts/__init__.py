@@ -1,0 +1,20 @@
+"""Event contracts: one frozen payload type per event type, in pure modules (no database,
+broker or web framework), so that pure logic and every component read the same names.
+
+An event's wire format is the CloudEvents envelope of ``services.events`` with the payload's
+fields as its ``data``; a payload is validated when an event is read, and an event whose data
+does not fit its type is an ``InvalidEvent`` (dead-lettered, never retried).
+
+Declare a payload by subclassing ``Payload`` with a ``TYPE``; it registers itself::
+
+    class LetterReceived(Payload):
+        TYPE: ClassVar[str] = "letter.received"
+        letter: LetterId
+        ...
+
+and build or read one with ``payload.event(subject)`` and ``LetterReceived.of(event)``.
+"""
+
+from services.contracts.payload import Payload, payload_type, registered_types
+
+__all__ = ["Payload", "payload_type", "registered_types"]
