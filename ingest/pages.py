@@ -27,6 +27,7 @@ STATUS_LABELS = {
     Status.RETURNED: "退回修改", Status.RETRACTED: "已撤稿",
 }
 ASSETS = ("desk.js", "desk.css")
+LANDING = {Role.INFORMANT: "/desk"}  # where an informant starts after signing in
 
 
 @functools.cache

@@ -15,6 +15,8 @@ from services.web_session import PageUserDep, require_page_role
 router = APIRouter(include_in_schema=False)
 ASSETS = ("queue.js", "queue.css")
 KIND_ORDER = {"county": 0, "enterprise": 1, "department": 2}
+# where moderators and admins start after signing in
+LANDING = {Role.MODERATOR: "/queue", Role.ADMIN: "/queue"}
 
 
 @functools.cache

@@ -25,7 +25,7 @@ import scoring.component
 from services import audit, migrate, web_session
 from services.bus.amqp import AmqpTransport, Topology
 from services.bus.celery_worker import WorkerRuntime, make_celery
-from services.component import Component
+from services.component import Component, landing_pages
 from services.context import Context
 from services.db import Base, Database
 from services.http import ContextDep, CurrentUser, install_error_handlers, require_role
@@ -163,7 +163,8 @@ def create_app(ctx: Context, components: Sequence[Component]) -> FastAPI:
                   description="市经信委产业门户的信息报送流水线 (the submission pipeline)")
     app.state.context = ctx
     install_error_handlers(app)
-    web_session.install(app, ctx.settings)  # /login, session cookies, CSRF for the pages
+    # /login, session cookies, CSRF for the pages
+    web_session.install(app, ctx.settings, landing_pages(components))
     for component in components:
         for router in component.routers:
             app.include_router(router)

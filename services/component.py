@@ -1,4 +1,5 @@
-"""What a component hands the composition root: its consumers, routes and jobs.
+"""What a component hands the composition root: its consumers, routes, jobs and the pages its
+users land on.
 
 A component's commands are a module-level ``typer.Typer`` that builds the context only when a
 command runs (``cli_context``), so ``baosong --help`` touches no database.
@@ -6,13 +7,14 @@ command runs (``cli_context``), so ``baosong --help`` touches no database.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 
 import typer
 from fastapi import APIRouter
 
 from services.context import Context
+from services.identity import Role
 from services.inbox import Subscription
 
 
@@ -33,6 +35,20 @@ class Component:
     jobs: Sequence[Job] = ()
     startup: Sequence[Callable[[], Awaitable[None]]] = ()  # with the web app (async)
     shutdown: Sequence[Callable[[], Awaitable[None]]] = ()
+    # the page a role starts at after signing in (the informant's desk, the moderator's queue)
+    landing: Mapping[Role, str] = field(default_factory=dict)
+
+
+def landing_pages(components: Iterable[Component]) -> dict[Role, str]:
+    """Each role's landing page, from the component that declares it (one for each role)."""
+    pages: dict[Role, str] = {}
+    for component in components:
+        for role, path in component.landing.items():
+            if role in pages and pages[role] != path:
+                raise ValueError(f"two landing pages for {role}: {pages[role]} and {path} "
+                                 f"({component.name})")
+            pages[role] = path
+    return pages
 
 
 class CliState:
