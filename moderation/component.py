@@ -14,4 +14,5 @@ def build(ctx: Context) -> Component:
         subscriptions=[handlers.subscription(ctx, lexicon)],
         routers=[routes.router, review_api.router, routes.lexicon_router(lexicon), pages.router],
         landing=pages.LANDING,
+        nav=[pages.QUEUE],
     )

@@ -27,4 +27,5 @@ def build(ctx: Context) -> Component:
             log.exception("could not write the site's fixed pages at start")
 
     return Component(name="publisher", subscriptions=[handlers.subscription(ctx, site)],
-                     routers=[routes.router, serving.router], startup=[skeleton_on_start])
+                     routers=[routes.router, serving.router], startup=[skeleton_on_start],
+                     nav=[serving.PORTAL])

@@ -21,4 +21,5 @@ def build(ctx: Context) -> Component:
         jobs=jobs.jobs(ctx, rules),
         startup=[broadcaster.start],
         shutdown=[broadcaster.stop],
+        nav=[routes.DASHBOARD],
     )

@@ -12,6 +12,7 @@ from sse_starlette.sse import EventSourceResponse
 from scoring import dashboard, queries, quotas, reports
 from scoring.rules import Rules
 from scoring.stream import ScoreBroadcaster
+from services.component import PageLink
 from services.context import Context
 from services.http import ContextDep, CurrentUser, current_principal_or_query
 from services.identity import Principal
@@ -20,6 +21,7 @@ from services.refusals import Forbidden, Invalid
 _templates = Environment(loader=PackageLoader("scoring", "templates"),
                          autoescape=select_autoescape(["html"]))
 
+DASHBOARD = PageLink("积分看板", "/dashboard")  # in the signed-in pages' navigation bar
 PeriodQuery = Annotated[str | None, Query(max_length=7)]
 KindQuery = Annotated[str | None, Query(pattern="^(county|enterprise|department)$")]
 CONTENT_TYPES = {

@@ -25,7 +25,7 @@ import scoring.component
 from services import audit, migrate, web_session
 from services.bus.amqp import AmqpTransport, Topology
 from services.bus.celery_worker import WorkerRuntime, make_celery
-from services.component import Component, landing_pages
+from services.component import Component, landing_pages, nav_links
 from services.context import Context
 from services.db import Base, Database
 from services.http import ContextDep, CurrentUser, install_error_handlers, require_role
@@ -164,7 +164,7 @@ def create_app(ctx: Context, components: Sequence[Component]) -> FastAPI:
     app.state.context = ctx
     install_error_handlers(app)
     # /login, session cookies, CSRF for the pages
-    web_session.install(app, ctx.settings, landing_pages(components))
+    web_session.install(app, ctx.settings, landing_pages(components), nav_links(components))
     for component in components:
         for router in component.routers:
             app.include_router(router)

@@ -28,6 +28,19 @@ class Job:
 
 
 @dataclass(frozen=True)
+class PageLink:
+    """A page in the navigation bar of the signed-in pages."""
+
+    label: str
+    path: str
+    page: str = ""  # the ``page`` a template is rendered with when this link is the current one
+    roles: frozenset[Role] | None = None  # who sees the link; None: everyone signed in
+
+    def shown_to(self, role: Role) -> bool:
+        return self.roles is None or role in self.roles
+
+
+@dataclass(frozen=True)
 class Component:
     name: str
     subscriptions: Sequence[Subscription] = ()
@@ -37,6 +50,7 @@ class Component:
     shutdown: Sequence[Callable[[], Awaitable[None]]] = ()
     # the page a role starts at after signing in (the informant's desk, the moderator's queue)
     landing: Mapping[Role, str] = field(default_factory=dict)
+    nav: Sequence[PageLink] = ()  # its pages in the signed-in pages' navigation bar
 
 
 def landing_pages(components: Iterable[Component]) -> dict[Role, str]:
@@ -49,6 +63,11 @@ def landing_pages(components: Iterable[Component]) -> dict[Role, str]:
                                  f"({component.name})")
             pages[role] = path
     return pages
+
+
+def nav_links(components: Iterable[Component]) -> list[PageLink]:
+    """The navigation bar: each component's links, in the order of the components."""
+    return [link for component in components for link in component.nav]
 
 
 class CliState:

@@ -46,8 +46,10 @@ class Pages:
     def render(self, request: Request, name: str, *, status: int = 200,
                **context: Any) -> HTMLResponse:
         settings = get_context(request).settings
+        # the components' pages, as they declared them (the kernel names none of them)
+        nav = getattr(request.app.state, "nav_links", ())
         html = self.env.get_template(name).render(site_title=settings.site_title,
-                                                 timezone=settings.timezone, **context)
+                                                 timezone=settings.timezone, nav=nav, **context)
         return HTMLResponse(html, status_code=status, headers=PAGE_HEADERS)
 
 

@@ -11,11 +11,12 @@ with every change. One concern a module:
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from fastapi import FastAPI
 
 from services import web_pages
+from services.component import PageLink
 from services.identity import Role
 from services.settings import Settings
 from services.web_session.cookie import SESSION_COOKIE, SessionCodec, WebSession
@@ -33,13 +34,16 @@ __all__ = ["SESSION_COOKIE", "PageUser", "PageUserDep", "SessionCodec", "WebSess
            "page_user", "require_page_role", "safe_next", "same_secret"]
 
 
-def install(app: FastAPI, settings: Settings, landing: Mapping[Role, str]) -> None:
-    """Sessions, CSRF checks, the login form, the shared page assets and page errors;
-    ``landing`` is the page each role starts at, as the components declare it."""
+def install(app: FastAPI, settings: Settings, landing: Mapping[Role, str],
+            nav: Sequence[PageLink] = ()) -> None:
+    """Sessions, CSRF checks, the login form, the shared page assets and page errors.
+    ``landing`` is the page each role starts at and ``nav`` the pages' navigation bar, as the
+    components declare them."""
     codec = SessionCodec(settings.secret, settings.session_hours * 3600)
     app.state.session_codec = codec
     app.state.token_from_cookies = codec.token_from_cookies
     app.state.landing_pages = dict(landing)
+    app.state.nav_links = tuple(nav)
     app.add_middleware(CsrfMiddleware, codec=codec)
     app.include_router(build_router())
     app.include_router(web_pages.assets_router())
