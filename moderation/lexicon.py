@@ -124,24 +124,6 @@ def _next_revision(session: Session) -> int:
     return (session.scalar(sa.select(sa.func.max(LexiconEdit.revision))) or 0) + 1
 
 
-def add(session: Session, entry: LexiconEntry, by: str) -> None:
-    edit = session.get(LexiconEdit, entry.word) or LexiconEdit(word=entry.word)
-    edit.category, edit.action, edit.removed = entry.category, entry.action, False
-    edit.revision, edit.edited_by, edit.edited_at = _next_revision(session), by, utcnow()
-    session.add(edit)
-
-
-def remove(session: Session, word: str, by: str, current: Iterable[LexiconEntry]) -> bool:
-    entry = next((e for e in current if e.word == word), None)
-    if entry is None:
-        return False
-    edit = session.get(LexiconEdit, word) or LexiconEdit(word=word)
-    edit.category, edit.action, edit.removed = entry.category, entry.action, True
-    edit.revision, edit.edited_by, edit.edited_at = _next_revision(session), by, utcnow()
-    session.add(edit)
-    return True
-
-
 def edits_stamp(session: Session) -> str:
     """Changes whenever any edit is made, in any process. Every edit raises its row's revision
     above every revision before it, so the sum rises with each one, even where two processes
@@ -201,11 +183,21 @@ class Lexicon:
 
     def add(self, session: Session, entry: LexiconEntry, by: str) -> None:
         """Add or change ``entry``; every process screens with it from its next screening."""
-        add(session, entry, by)
+        edit = session.get(LexiconEdit, entry.word) or LexiconEdit(word=entry.word)
+        edit.category, edit.action, edit.removed = entry.category, entry.action, False
+        edit.revision, edit.edited_by, edit.edited_at = _next_revision(session), by, utcnow()
+        session.add(edit)
 
     def remove(self, session: Session, word: str, by: str) -> bool:
         """Take ``word`` out of the entries in force (False if it is not one of them)."""
-        return remove(session, word, by, self.entries(session))
+        entry = next((e for e in self.entries(session) if e.word == word), None)
+        if entry is None:
+            return False
+        edit = session.get(LexiconEdit, word) or LexiconEdit(word=word)
+        edit.category, edit.action, edit.removed = entry.category, entry.action, True
+        edit.revision, edit.edited_by, edit.edited_at = _next_revision(session), by, utcnow()
+        session.add(edit)
+        return True
 
     def screener(self) -> TextScreener:
         with self.db.session() as session, self._lock:
