@@ -2,11 +2,12 @@
 
 A row names the components whose consumers the process runs, how it runs them on RabbitMQ
 (``runner``), whether it relays the outbox, where the scheduled jobs run, and whether it serves
-HTTP. A new process, or a new consumer in a process, is one row or one name in a row.
+HTTP. A new process is one row; a new component's consumers are its name in a row (a new
+consumer of a component already listed needs nothing here).
 
 On the embedded queue (no ``BAOSONG_BROKER_URL``) every process runs its consumers as threads on
-the queue in the database, relays the outbox into it, and runs the jobs of the same components in
-a thread; ``runner`` and ``jobs`` say what changes on RabbitMQ. ``beat`` needs a broker.
+the queue in the database, whatever the runner, and the jobs of the same components in a thread:
+``runner`` and ``jobs`` say what RabbitMQ changes. ``beat`` needs a broker.
 """
 
 from __future__ import annotations
