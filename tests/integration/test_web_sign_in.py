@@ -8,7 +8,7 @@ import re
 
 from fastapi.testclient import TestClient
 
-from services import app as composition
+from bootstrap.web import create_app
 from services.identity import Role
 from tests.conftest import City
 
@@ -132,7 +132,7 @@ def test_a_login_lands_on_the_page_the_component_declares(city: City) -> None:
     p = city.pipeline
     moved = [dataclasses.replace(c, landing={Role.INFORMANT: "/dashboard"})
              if c.name == "ingest" else c for c in p.components]
-    client = TestClient(composition.create_app(p.ctx, moved))
+    client = TestClient(create_app(p.ctx, moved))
     answer = client.post("/login", data={"token": city.informant, "csrf": login_form(client)},
                          follow_redirects=False)
     assert answer.status_code == 303 and answer.headers["location"] == "/dashboard"
