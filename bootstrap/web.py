@@ -13,8 +13,8 @@ from fastapi.responses import JSONResponse, RedirectResponse
 from services import audit, web_session
 from services.component import Component, landing_pages, nav_links
 from services.context import Context
-from services.http import ContextDep, CurrentUser, install_error_handlers, require_role
-from services.identity import Role
+from services.http import ContextDep, CurrentUser, install_error_handlers
+from services.identity import Role, require_role
 
 
 def readiness(ctx: Context) -> dict[str, str]:

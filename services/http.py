@@ -21,7 +21,6 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from services import refusals
 from services.context import Context
 from services.identity import Principal, authenticate
-from services.identity import require_role as require_role
 
 log = logging.getLogger(__name__)
 
