@@ -2,21 +2,40 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, Self
+import datetime as dt
+from typing import Annotated, Any, ClassVar, Self
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainSerializer, ValidationError
 
 from services.events import Event, InvalidEvent
 
 _REGISTRY: dict[str, type[Payload]] = {}
 
 
-class Payload(BaseModel):
-    """The ``data`` of one event type: frozen, validated when read, dumped as JSON types."""
+def _aware(value: dt.datetime) -> dt.datetime:
+    if value.tzinfo is None:
+        raise ValueError("a time on the wire carries its zone")
+    return value
 
-    # Unknown fields are ignored when read, so that a producer may add a field before every
-    # consumer knows it; a field that is missing or of the wrong type makes the event invalid.
-    model_config = ConfigDict(frozen=True, extra="ignore")
+
+# A time as the wire carries it: ISO 8601 with its offset, written as ``isoformat()`` writes it
+# (pydantic's own JSON form would turn +00:00 into Z, which is not what other systems read).
+Timestamp = Annotated[dt.datetime, Field(strict=False), AfterValidator(_aware),
+                      PlainSerializer(lambda value: value.isoformat(), return_type=str)]
+
+# A JSON object whose inside belongs to the component that wrote it (a screening finding, say).
+JsonObject = dict[str, Any]
+
+
+class Contract(BaseModel):
+    """A frozen part of a payload: strict types (no "7" for 7), unknown fields ignored so that
+    a producer may add a field before every consumer knows it."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore", strict=True)
+
+
+class Payload(Contract):
+    """The ``data`` of one event type: frozen, validated when read, dumped as JSON types."""
 
     TYPE: ClassVar[str] = ""
 
@@ -60,3 +79,11 @@ def payload_type(event_type: str) -> type[Payload] | None:
 
 def registered_types() -> dict[str, type[Payload]]:
     return dict(_REGISTRY)
+
+
+def check(event: Event) -> None:
+    """Raise InvalidEvent unless the event's data fits the payload type of its event type (an
+    event type nobody declared is left to its handlers)."""
+    declared = _REGISTRY.get(event.type)
+    if declared is not None:
+        declared.from_data(event.data)
