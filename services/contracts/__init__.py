@@ -20,7 +20,7 @@ The modules here: ``submissions`` (a submission from its upload to the site and 
 """
 
 from services.contracts import scoring, submissions, topics
-from services.contracts.payload import Payload, check, payload_type, registered_types
+from services.contracts.payload import Payload, check, payload_type, read, registered_types
 
-__all__ = ["Payload", "check", "payload_type", "registered_types", "scoring", "submissions",
-           "topics"]
+__all__ = ["Payload", "check", "payload_type", "read", "registered_types", "scoring",
+           "submissions", "topics"]

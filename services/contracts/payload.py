@@ -81,6 +81,15 @@ def registered_types() -> dict[str, type[Payload]]:
     return dict(_REGISTRY)
 
 
+def read(event: Event) -> Payload:
+    """The payload of ``event``, of the type its event type declares (InvalidEvent if none is
+    declared, or if the data does not fit it)."""
+    declared = _REGISTRY.get(event.type)
+    if declared is None:
+        raise InvalidEvent(f"no payload type is declared for {event.type}")
+    return declared.from_data(event.data)
+
+
 def check(event: Event) -> None:
     """Raise InvalidEvent unless the event's data fits the payload type of its event type (an
     event type nobody declared is left to its handlers)."""

@@ -34,6 +34,13 @@ class SubmissionRef(Payload):
     def event(self, subject: str = "") -> Event:
         return super().event(subject or subject_of(self.submission))
 
+    @classmethod
+    def about(cls, identity: SubmissionRef, **fields: Any) -> Self:
+        """This payload for the submission ``identity`` names, with the fields of its own (the
+        identity's fields that this type carries, and ``fields``; validated)."""
+        shared = set(_IDENTITY_FIELDS) & set(cls.model_fields)
+        return cls.model_validate({**identity.model_dump(include=shared), **fields})
+
 
 class SubmissionIdentity(SubmissionRef):
     """The identity with the hash of the content it was sent with (what an approval holds for)."""
@@ -42,13 +49,10 @@ class SubmissionIdentity(SubmissionRef):
 
     def identity(self) -> SubmissionIdentity:
         """Only the identity, to pass on or keep (the publisher keeps it for later events)."""
-        return SubmissionIdentity.model_validate(
-            self.model_dump(include=set(SubmissionIdentity.model_fields)))
+        return SubmissionIdentity.about(self)
 
-    @classmethod
-    def about(cls, identity: SubmissionIdentity, **fields: Any) -> Self:
-        """This payload for the submission ``identity`` names, with the fields of its own."""
-        return cls.model_validate({**identity.identity().model_dump(), **fields})
+
+_IDENTITY_FIELDS = tuple(SubmissionIdentity.model_fields)
 
 
 class PhotoRef(Contract):
@@ -199,5 +203,3 @@ class Instructed(SubmissionRef):
     by: str
     recorded_by: int
 
-
-Verdict = Flagged | Rejected | Returned | Approved
