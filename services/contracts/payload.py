@@ -5,7 +5,16 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, ClassVar, Self
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainSerializer, ValidationError
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    SerializerFunctionWrapHandler,
+    ValidationError,
+    model_serializer,
+)
 
 from services.events import Event, InvalidEvent
 
@@ -32,6 +41,18 @@ class Contract(BaseModel):
     a producer may add a field before every consumer knows it."""
 
     model_config = ConfigDict(frozen=True, extra="ignore", strict=True)
+
+    # The order of the keys on the wire, where it is not the order of the fields (a payload
+    # that shares its first fields with others but was sent in another order before).
+    WIRE_ORDER: ClassVar[tuple[str, ...]] = ()
+
+    @model_serializer(mode="wrap")
+    def _in_wire_order(self, dump: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        data: dict[str, Any] = dump(self)
+        if not self.WIRE_ORDER:
+            return data
+        first = {k: data[k] for k in self.WIRE_ORDER if k in data}
+        return first | {k: v for k, v in data.items() if k not in first}
 
 
 class Payload(Contract):

@@ -62,7 +62,12 @@ class PhotoRef(Contract):
     caption: str
 
 
+_PHOTO_ORDER = ("key", "filename", "caption", "bytes", "sha256", "format", "width", "height")
+
+
 class UploadedPhoto(PhotoRef):
+    WIRE_ORDER = _PHOTO_ORDER
+
     filename: str
     bytes: int
     sha256: str
@@ -82,6 +87,8 @@ class PhotoCheck(Contract):
 class ApprovedPhoto(PhotoRef):
     """The upload's record of a photo, as screening read it."""
 
+    WIRE_ORDER = _PHOTO_ORDER
+
     filename: str
     bytes: int
     sha256: str
@@ -92,6 +99,8 @@ class ApprovedPhoto(PhotoRef):
 
 class Received(SubmissionIdentity):
     TYPE = EventType.RECEIVED
+    WIRE_ORDER = ("submission", "kind", "title", "body", "column", "unit", "unit_kind",
+                  "informant", "informant_name", "topic", "revision_of", "content_hash", "photos")
 
     title: str
     body: str

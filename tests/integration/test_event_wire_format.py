@@ -3,9 +3,10 @@
 A real run of the embedded pipeline sends each event type in the shapes it takes (an answer to
 a 约稿 with photos, a flagged item approved, rejected or returned and revised, a copy, a
 retraction and its republication, the lead, an adoption, an instruction, a month closed), and
-the keys and JSON value types of each event's ``data`` must be those recorded in
-``tests/fixtures/events/wire.json``. The recorded samples are also what the unit test
-``tests/unit/services/test_contracts.py`` round-trips through the payload types.
+the keys (in their order) and JSON value types of each event's ``data`` must be those recorded
+in ``tests/fixtures/events/wire.json``, which was recorded by this test from the code as it was
+before the payload types (commit 94177ab). The recorded samples are also what the unit test
+``tests/unit/services/test_contracts.py`` turns into payloads and back, byte for byte.
 
 To record the samples again (only when the wire format changes on purpose, and say so in the
 commit): ``BAOSONG_RECORD_WIRE=1 pytest tests/integration/test_event_wire_format.py``.
@@ -39,7 +40,8 @@ FLAGGED = "青山县举办招商推介会，详情咨询电话：0571-88776655�
 
 
 def shape(value: Any) -> Any:
-    """The JSON type of ``value``, nested: what a reader of the wire relies on."""
+    """The JSON type of ``value``, nested, keys in their order: what a reader of the wire
+    relies on."""
     if value is None:
         return "null"
     if isinstance(value, bool):
@@ -52,7 +54,7 @@ def shape(value: Any) -> Any:
         return "str"
     if isinstance(value, list):
         return ["list", sorted({json.dumps(shape(v), sort_keys=True) for v in value})]
-    return {k: shape(v) for k, v in sorted(value.items())}
+    return [[k, shape(v)] for k, v in value.items()]
 
 
 def shapes(samples: dict[str, list[dict[str, Any]]]) -> dict[str, set[str]]:
@@ -139,7 +141,7 @@ def test_every_event_type_keeps_the_keys_and_value_types_of_its_data(city: City)
     assert set(sent) == names  # the run sends every event type Baosong has
     if os.environ.get("BAOSONG_RECORD_WIRE"):
         WIRE.parent.mkdir(parents=True, exist_ok=True)
-        WIRE.write_text(json.dumps(_distinct(sent), ensure_ascii=False, indent=1,
-                                   sort_keys=True) + "\n", encoding="utf-8")
+        WIRE.write_text(json.dumps(_distinct(sent), ensure_ascii=False, indent=1) + "\n",
+                        encoding="utf-8")
     recorded = json.loads(WIRE.read_text(encoding="utf-8"))
     assert shapes(sent) == shapes(recorded)
