@@ -133,7 +133,7 @@ class Publishing:
 
 def subscription(ctx: Context, site: Site) -> Subscription:
     publishing = Publishing(ctx, site)
-    return Subscription(consumer="publisher", runner="celery", handlers={
+    return Subscription(consumer="publisher", handlers={
         Approved.TYPE: Prepared(publishing.prepare_publish),
         Reinstated.TYPE: Prepared(publishing.prepare_reinstate),
         Retracted.TYPE: publishing.take_down,
