@@ -36,6 +36,7 @@ from moderation.normalise import (
     normalise_word,
 )
 from moderation.segment import Segmenter, shared_segmenter
+from services.sanitise import Readable, readable_body, readable_line
 
 EXCERPT_CHARS = 20
 ACTIONS = ("block", "flag", "allow")
@@ -71,6 +72,9 @@ class Finding:
     normalised_only: bool = False  # found only once the text was normalised (a disguise)
     lexicon_version: str = ""
     message: str = ""
+    # what a reader sees there, where it is not what was written (``&#36172;&#22330;`` is read
+    # 赌场, ``在线<b></b>赌场`` 在线赌场)
+    read: str = ""
 
     def to_dict(self) -> dict[str, object]:
         data: dict[str, object] = {
@@ -81,6 +85,8 @@ class Finding:
         }
         if self.message:
             data["message"] = self.message
+        if self.read:
+            data["read"] = self.read
         return data
 
 
@@ -153,8 +159,18 @@ class TextScreener:
         return self.screen_field("title", title) + self.screen_field("body", body)
 
     def screen_field(self, field: str, text: str) -> list[Finding]:
+        """Screens the words a reader will see of the field (a body as the publisher renders it,
+        a title or a caption as the page shows it); spans are spans of ``text`` itself."""
         if not text:
             return []
+        view = readable_body(text) if field == "body" else readable_line(text)
+        findings = self._screen_text(field, view.text)
+        if not view.identical:
+            for finding in findings:
+                _written_span(finding, view, text)
+        return findings
+
+    def _screen_text(self, field: str, text: str) -> list[Finding]:
         codes = code_points(text)
         # the fold and the contact class, in one look-up: each entry is the folded code point
         # (low 32 bits, little-endian) and the class (the next byte)
@@ -240,6 +256,21 @@ class TextScreener:
         if stops:
             right = min(right, int(np.searchsorted(norm.offsets, min(stops))))
         return left, right
+
+
+def _written_span(finding: Finding, view: Readable, written: str) -> None:
+    """From the span of what a reader sees to the span of what the informant wrote."""
+    if finding.end <= finding.start:
+        return
+    read = view.text[finding.start:finding.end]
+    finding.start, finding.end = view.span(finding.start, finding.end)
+    finding.match = written[finding.start:finding.end]
+    if finding.match != read:
+        finding.read = read
+        if finding.rule == "lexicon":  # hidden in markup: a disguise, for a person to see
+            finding.normalised_only = True
+            if finding.action == "block":
+                finding.action = "flag"
 
 
 _CLASS_SHIFT = 32
