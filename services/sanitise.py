@@ -162,10 +162,29 @@ def _kept_spans(text: str) -> Spans:
 
 def readable_body(body: str) -> Readable:
     """An article body as the article page shows it: the text of :func:`body_html`."""
-    shown = visible_text(body_html(body))
+    shown = _plain(body) if "<" not in body and "&" not in body else None
+    if shown is None:
+        shown = visible_text(body_html(body))
     if shown == body:
         return Readable(body, body)
     return Readable(body, shown, lambda: _body_spans(body, shown))
+
+
+def _plain(body: str) -> str | None:
+    """Plain text (most bodies) as shown: a paragraph a line, as written; None where a line
+    holds a character that cannot be written (``isprintable`` first: it is much faster than the
+    search, and true of nearly every line)."""
+    if body.isprintable():  # one line, nothing to clean out
+        return body.strip(_STRIPPED) if body[:1] in _STRIPPED or body[-1:] in _STRIPPED \
+            else body
+    lines = [stripped for line in body.split("\n") if (stripped := line.strip())]
+    if all(line.isprintable() or not _UNWRITABLE.search(line) for line in lines):
+        return "\n".join(lines)
+    return None
+
+
+# what str.strip takes off a line that is printable: spaces (other whitespace is not printable)
+_STRIPPED = " "
 
 
 def _body_spans(body: str, shown: str) -> Spans:

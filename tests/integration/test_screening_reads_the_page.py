@@ -145,3 +145,26 @@ def test_on_every_page_the_words_of_an_item_are_the_words_screening_read(city: C
     home = parse(p.client.get("/site/index.html").text)
     [lead_summary] = [e for e in home.iter("p") if e.get("class") == "lead-summary"]
     assert Read(published[1][1]).holds(text_of(lead_summary))
+
+
+DISGUISED = [
+    # (body, the pattern or lexicon rule, what was written there)
+    ("订购请加❤信：abc123456，价格从优。", "pattern:wechat", "❤信：abc123456"),
+    ("手机 l38l2345678，欢迎来电。", "pattern:mobile", "l38l2345678"),
+    ("电话：¹³⁸¹²³⁴⁵⁶⁷⁸", "pattern:mobile", "¹³⁸¹²³⁴⁵⁶⁷⁸"),
+    ("QQ：二零六七八九一二", "pattern:qq", "QQ：二零六七八九一二"),
+    ("详询☎：87654321", "pattern:solicit", "☎：87654321"),
+    ("<p>欢迎光临&#22312;线<b></b>赌场</p>", "lexicon", "&#22312;线<b></b>赌场"),
+]
+
+
+def test_a_disguised_body_gets_its_finding_through_the_pipeline(city: City) -> None:
+    p = city.pipeline
+    for body, rule, written in DISGUISED:
+        response = p.upload(city.informant, title="企业服务活动", body=body)
+        assert response.status_code == 202, response.text
+        p.settle()
+        item = p.get(f"/api/submissions/{response.json()['id']}", city.moderator).json()
+        assert item["status"] == "flagged", (body, item["findings"])
+        [finding] = [f for f in item["findings"] if f["rule"] == rule]
+        assert finding["match"] == written and body[finding["start"]:finding["end"]] == written

@@ -84,3 +84,10 @@ def test_the_summary_is_the_first_words_of_the_reader_text() -> None:
     assert summary("<p>一&amp;二</p><p>三</p>") == "一&二 三"
     assert summary("&#22312;&#32447;") == "在线"
     assert visible_text("<p>一</p>\n<p>二</p>") == "一\n二"
+
+
+@pytest.mark.parametrize("body", [" a b ", "a\n\n b \n", "\u3000青山\u3000", "x\ty",
+                                  "前三季度\n会议", "   ", "a\u00a0", "\u00a0a", "行一\r\n行二", "",
+                                  "长" * 300])
+def test_the_quick_way_for_plain_text_reads_what_the_page_shows(body: str) -> None:
+    assert readable_body(body).text == visible_text(body_html(body))
