@@ -36,6 +36,7 @@ from moderation.normalise import (
     normalise_word,
 )
 from moderation.segment import Segmenter, shared_segmenter
+from moderation.sound import SHAPE, SOUND, SoundMatcher, readable, split_forms
 from services.sanitise import Readable, readable_body, readable_line
 
 EXCERPT_CHARS = 20
@@ -56,6 +57,8 @@ class LexiconEntry:
     word: str
     category: str
     action: str  # "block", "flag", or "allow" (a benign word that holds a listed one)
+    # "sound" (also found by homophones and pinyin), "shape" (also with split characters)
+    marks: frozenset[str] = frozenset()
 
 
 @dataclass(slots=True)
@@ -133,9 +136,21 @@ class TextScreener:
         # listed words first, allowed words after: an index tells which is which
         listed = sorted(k for k, e in by_key.items() if e.action != "allow")
         allowed = sorted(k for k, e in by_key.items() if e.action == "allow")
-        self._keys = listed + allowed
-        self._entries = [by_key[k] for k in self._keys]
-        self._listed = len(listed)
+        # the split forms of the entries marked for shape are more keys of the listed part
+        shapes: dict[str, LexiconEntry] = {}
+        for key in listed:
+            if SHAPE in by_key[key].marks:
+                for form in split_forms(key):
+                    if len(form) >= 2 and form not in by_key:
+                        shapes.setdefault(form, by_key[key])
+        self._keys = listed + list(shapes) + allowed
+        self._entries = [by_key[k] for k in listed] + list(shapes.values()) + \
+            [by_key[k] for k in allowed]
+        self._shape_from = len(listed)  # indexes from here to _listed are split forms
+        self._listed = len(listed) + len(shapes)
+        sounding = [k for k in listed if SOUND in by_key[k].marks and readable(k)]
+        self._sound = SoundMatcher(sounding) if sounding else None
+        self._sound_entries = [by_key[k] for k in sounding]
         # jieba is told the allowed words (a benign word is a word), never the listed ones:
         # a listed word made a dictionary word is one jieba prefers, which defeats asking it
         # whether the sentence holds that word (软件代开发票务 would read 代开发票 / 务)
@@ -145,7 +160,7 @@ class TextScreener:
 
     @property
     def entry_count(self) -> int:
-        return self._listed
+        return self._shape_from
 
     def candidates(self, text: str) -> int:
         """How many times the automaton hits the normalised text, before the precision steps
@@ -177,7 +192,10 @@ class TextScreener:
         looked_up = _lookup_table()[codes]
         mapped = looked_up.view("<u4")[0::2]
         classes = looked_up.view(np.uint8)[4::8]
-        findings = self._lexicon_hits(field, text, normalise_mapped(mapped))
+        norm = normalise_mapped(mapped)
+        findings = self._lexicon_hits(field, text, norm)
+        if self._sound is not None and norm.text:
+            findings += self._sound_hits(field, text, norm, findings)
         for contact in find_contacts(text, codes, classes):
             if len(findings) > self.max_findings:
                 break
@@ -223,8 +241,45 @@ class TextScreener:
                 action=entry.action if exact else "flag",
                 field=field, start=o_start, end=o_end, match=written,
                 excerpt=excerpt(text, o_start, o_end), normalised_only=not exact,
-                lexicon_version=self.version))
+                lexicon_version=self.version,
+                message=(f"拆字写法：「{entry.word}」 (written with split characters)"
+                         if index >= self._shape_from else "")))
         return findings
+
+    def _sound_hits(self, field: str, text: str, norm: Normalised,
+                    found: list[Finding]) -> list[Finding]:
+        """Marked words written by their sound: to a moderator, never more."""
+        assert self._sound is not None
+        hits = self._sound.find(norm.text)
+        if not hits:
+            return []
+        allowed = [(s, e) for i, s, e in self._allowed_hits(norm.text)]
+        findings: list[Finding] = []
+        for hit in hits:
+            entry = self._sound_entries[hit.index]
+            if norm.text[hit.start:hit.end] == normalise_word(entry.word):
+                continue  # the word itself: the lexicon's business (and its straddle check's)
+            o_start, o_end = norm.span(hit.start, hit.end)
+            if any(f.start < o_end and o_start < f.end for f in found + findings):
+                continue
+            if any(a <= hit.start and hit.end <= b for a, b in allowed):
+                continue
+            if not self._whole_words(text, norm, hit.start, hit.end, o_start, o_end):
+                continue
+            how = "同音字" if hit.how == "homophone" else "拼音"
+            findings.append(Finding(
+                rule="lexicon", entry=entry.word, category=entry.category, action="flag",
+                field=field, start=o_start, end=o_end, match=text[o_start:o_end],
+                excerpt=excerpt(text, o_start, o_end), normalised_only=True,
+                lexicon_version=self.version,
+                message=f"{how}写法：「{entry.word}」 (written by its sound: {hit.how})"))
+        return findings
+
+    def _allowed_hits(self, norm_text: str) -> list[tuple[int, int, int]]:
+        if self._automaton is None:
+            return []
+        return [h for h in self._automaton.find_matches_as_indexes(norm_text, overlapping=True)
+                if h[0] >= self._listed]
 
     def _whole_words(self, text: str, norm: Normalised, start: int, end: int, o_start: int,
                      o_end: int) -> bool:

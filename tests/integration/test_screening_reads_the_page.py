@@ -155,6 +155,9 @@ DISGUISED = [
     ("QQ：二零六七八九一二", "pattern:qq", "QQ：二零六七八九一二"),
     ("详询☎：87654321", "pattern:solicit", "☎：87654321"),
     ("<p>欢迎光临&#22312;线<b></b>赌场</p>", "lexicon", "&#22312;线<b></b>赌场"),
+    ("欢迎访问赌搏网站，注册就送", "lexicon", "赌搏网站"),  # a homophone of a marked entry
+    ("认准 dubo网站 注册", "lexicon", "dubo网站"),  # its pinyin
+    ("贝者博网站等你来", "lexicon", "贝者博网站"),  # its characters split
 ]
 
 
