@@ -6,9 +6,10 @@ characters or not (dubo网站, du bo wang zhan, dbwz), or with a character split
 Readings come from pypinyin: a listed word is read as a phrase (its reading in context), a
 character of the text by its first reading, toneless. The homophone match runs on a *sound view*
 of the normalised text, as long as it, where each character that has a reading stands for that
-reading (one private-use code point per syllable), so offsets need no second map. The pinyin
-match reads only the few characters around a run of Latin letters, turned into their pinyin; a
-hit must start and end on a syllable and not inside a longer Latin word.
+reading (one byte per syllable of the marked words), so offsets need no second map. The pinyin
+match reads only the few characters around a run of Latin letters that is a piece of a marked
+word's pinyin (dubo, dbwz; not GDP or 5G), turned into their pinyin; a hit must start and end
+on a syllable and not inside a longer Latin word.
 
 Split characters come from a table that is data (``data/split_chars.tsv``): each entry marked
 ``shape`` is also looked for with its characters split as the table says (one at a time and all
@@ -22,7 +23,6 @@ initials only for entries of four.
 from __future__ import annotations
 
 import functools
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,17 +30,16 @@ import ahocorasick_rs
 import numpy as np
 import numpy.typing as npt
 
-from moderation.normalise import CODE_POINTS, Codes, code_points, from_code_points, normalise_word
+from moderation.normalise import CODE_POINTS, code_points, normalise_word
 
 SPLIT_TABLE = Path(__file__).resolve().parent / "data" / "split_chars.tsv"
 SOUND, SHAPE = "sound", "shape"
 MARKS = frozenset({SOUND, SHAPE})
 MIN_SOUND_CHARS = 3  # shorter words sound like too much honest text
 MIN_INITIALS = 4  # three letters are the initials of too many things
-# one code point per syllable, in the private use area (three bytes of UTF-8, as a character is:
-# the automaton reads the sound view as fast as the text)
-_SYLLABLES_AT = 0xE000
-_LATIN_RUN = re.compile(r"[a-z]+")
+_SYLLABLES_AT = 1  # syllables are numbered from here (0: no reading)
+# the bytes the sound view gives the syllables of marked words (not the space, 0x20)
+_SOUND_BYTES = bytes([*range(0x01, 0x20), *range(0x21, 0x7F), *range(0xA1, 0x100)])
 _REACH = 8  # characters read around a Latin run for a mixed word (dubo网站)
 
 
@@ -54,15 +53,15 @@ _TONELESS = str.maketrans({
 
 
 @functools.cache
-def _readings() -> tuple[dict[str, int], npt.NDArray[np.uint32]]:
-    """Every syllable's code in the sound view, and for every code point the code of its first
-    reading (0 where it has none)."""
+def _readings() -> tuple[dict[str, int], npt.NDArray[np.uint16]]:
+    """Every syllable's number, and for every code point the number of its first reading (0
+    where it has none)."""
     from pypinyin.pinyin_dict import pinyin_dict
 
     firsts = {code: readings.split(",", 1)[0].translate(_TONELESS)
               for code, readings in pinyin_dict.items() if code < CODE_POINTS}
     syllables = {s: _SYLLABLES_AT + i for i, s in enumerate(sorted(set(firsts.values())))}
-    table = np.zeros(CODE_POINTS, dtype="<u4")
+    table = np.zeros(CODE_POINTS, dtype=np.uint16)
     for code, syllable in firsts.items():
         table[code] = syllables[syllable]
     table.setflags(write=False)
@@ -85,25 +84,16 @@ def _read_word(word: str) -> list[str]:
     return syllables
 
 
-def sound_view(text: str) -> str:
-    """The text with each character that has a reading written as its syllable's code (and a
-    character of the private use area as a space, so that it cannot pass for a syllable)."""
-    return from_code_points(_sound_table()[code_points(text)])
-
-
 @functools.cache
-def _sound_table() -> Codes:
-    """For every code point, what it is in the sound view."""
-    sounds = _readings()[1]
-    table = np.where(sounds != 0, sounds, np.arange(CODE_POINTS, dtype="<u4")).astype("<u4")
-    table[0xE000:0xF900] = np.where(sounds[0xE000:0xF900] != 0, sounds[0xE000:0xF900], 0x20)
-    table.setflags(write=False)
-    return table
+def _names() -> dict[int, str]:
+    """Each syllable's code in the sound view: the syllable."""
+    return {code: name for name, code in _readings()[0].items()}
 
 
-def sound_key(word: str) -> str:
+def sound_key(word: str) -> list[int]:
+    """The word's syllables, as their codes."""
     syllables = _readings()[0]
-    return "".join(chr(syllables[s]) if s in syllables else s for s in _read_word(word))
+    return [syllables[s] for s in _read_word(word)]
 
 
 def latin_keys(word: str) -> list[str]:
@@ -128,8 +118,20 @@ class SoundMatcher:
 
     def __init__(self, words: list[str]) -> None:
         self.words = words
+        # The sound view spends one byte on a character: the syllables of the marked words get
+        # a byte each, every other character is a space (so the automaton reads a third of the
+        # bytes the text has); past 126 syllables, the rest share the last byte (a hit on it
+        # is checked against the syllables themselves)
         keys = [sound_key(w) for w in words]  # the caller passes readable words only
-        self._sound = ahocorasick_rs.AhoCorasick(keys) if keys else None
+        used = sorted({s for key in keys for s in key})
+        self._byte = np.full(len(_readings()[0]) + _SYLLABLES_AT + 1, 0x20, dtype=np.uint8)
+        for i, syllable in enumerate(used):
+            self._byte[syllable] = _SOUND_BYTES[min(i, len(_SOUND_BYTES) - 1)]
+        self._keys = keys
+        self._shared = len(used) > len(_SOUND_BYTES)
+        self._view = self._byte[_readings()[1]]  # for every code point, its byte in the view
+        self._sound = ahocorasick_rs.AhoCorasick(
+            [bytes(self._byte[k]).decode("latin-1") for k in keys]) if keys else None
         latin: dict[str, int] = {}
         for index, word in enumerate(words):
             for key in latin_keys(word):
@@ -137,24 +139,34 @@ class SoundMatcher:
                     latin.setdefault(key, index)
         self._latin_keys = list(latin)
         self._latin_index = list(latin.values())
+        # a Latin run can be (part of) a word in pinyin only if it is a piece of one: most runs
+        # of honest text (GDP, 5G, ISO) are not, and are not spelled out around
+        self._pieces = frozenset(key[i:j] for key in latin for i in range(len(key))
+                                 for j in range(i + 2, len(key) + 1))
         self._latin = ahocorasick_rs.AhoCorasick(self._latin_keys) if latin else None
 
     def find(self, norm_text: str) -> list[SoundHit]:
         hits: list[SoundHit] = []
+        codes = code_points(norm_text)
         if self._sound is not None:
-            view = sound_view(norm_text)
+            view = self._view[codes].tobytes().decode("latin-1")
             for index, start, end in self._sound.find_matches_as_indexes(view, overlapping=True):
+                if self._shared and \
+                        list(_readings()[1][codes[start:end]]) != self._keys[index]:
+                    continue
                 hits.append(SoundHit(index, start, end, "homophone"))
-        if self._latin is not None and _LATIN_RUN.search(norm_text):
-            hits += self._pinyin(norm_text)
+        if self._latin is not None:
+            hits += self._pinyin(norm_text, codes)
         return hits
 
-    def _pinyin(self, text: str) -> list[SoundHit]:
+    def _pinyin(self, text: str, codes: npt.NDArray[np.uint32]) -> list[SoundHit]:
         assert self._latin is not None
         hits = []
         done = 0
-        for run in _LATIN_RUN.finditer(text):
-            lo, hi = max(done, run.start() - _REACH), min(len(text), run.end() + _REACH)
+        for run_start, run_end in _latin_runs(codes):
+            if text[run_start:run_end] not in self._pieces:
+                continue
+            lo, hi = max(done, run_start - _REACH), min(len(text), run_end + _REACH)
             if lo >= hi:
                 continue
             done = hi
@@ -173,12 +185,23 @@ class SoundMatcher:
         return hits
 
 
+def _latin_runs(codes: npt.NDArray[np.uint32]) -> list[tuple[int, int]]:
+    """Where the runs of two Latin letters or more are (vectorised: a text has few)."""
+    letters = np.flatnonzero((codes - ord("a")) < 26)  # unsigned: below "a" wraps round
+    if len(letters) < 2:
+        return []
+    breaks = np.flatnonzero(np.diff(letters) != 1)
+    starts = np.concatenate(([letters[0]], letters[breaks + 1]))
+    ends = np.concatenate((letters[breaks], [letters[-1]])) + 1
+    return [(int(a), int(b)) for a, b in zip(starts, ends, strict=True) if b - a >= 2]
+
+
 def _spelled(text: str, lo: int, hi: int) -> tuple[str, list[int], list[bool], list[bool]]:
     """``text[lo:hi]`` with its characters spelled in pinyin: the letters, for each the offset
     of the character it spells, whether it starts a syllable (a Latin letter always does: a
     word in pinyin may be cut anywhere), and whether it was a Latin letter."""
-    syllables, table = _readings()
-    names = {code: name for name, code in syllables.items()}
+    table = _readings()[1]
+    names = _names()
     letters: list[str] = []
     origin: list[int] = []
     starts: list[bool] = []

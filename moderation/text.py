@@ -151,6 +151,7 @@ class TextScreener:
         sounding = [k for k in listed if SOUND in by_key[k].marks and readable(k)]
         self._sound = SoundMatcher(sounding) if sounding else None
         self._sound_entries = [by_key[k] for k in sounding]
+        self._sound_keys = sounding
         # jieba is told the allowed words (a benign word is a word), never the listed ones:
         # a listed word made a dictionary word is one jieba prefers, which defeats asking it
         # whether the sentence holds that word (软件代开发票务 would read 代开发票 / 务)
@@ -250,15 +251,15 @@ class TextScreener:
                     found: list[Finding]) -> list[Finding]:
         """Marked words written by their sound: to a moderator, never more."""
         assert self._sound is not None
-        hits = self._sound.find(norm.text)
+        hits = [h for h in self._sound.find(norm.text)
+                # the word itself is the lexicon's business (and its straddle check's)
+                if norm.text[h.start:h.end] != self._sound_keys[h.index]]
         if not hits:
             return []
         allowed = [(s, e) for i, s, e in self._allowed_hits(norm.text)]
         findings: list[Finding] = []
         for hit in hits:
             entry = self._sound_entries[hit.index]
-            if norm.text[hit.start:hit.end] == normalise_word(entry.word):
-                continue  # the word itself: the lexicon's business (and its straddle check's)
             o_start, o_end = norm.span(hit.start, hit.end)
             if any(f.start < o_end and o_start < f.end for f in found + findings):
                 continue
