@@ -110,12 +110,14 @@ class Normalised:
     """The normalised text, and for each of its characters the offset in the original (worked
     out only when asked for: most texts have no hit, and need no offsets)."""
 
-    __slots__ = ("_kept", "_offsets", "text")
+    __slots__ = ("_kept", "_offsets", "codes", "text")
 
-    def __init__(self, text: str, kept: npt.NDArray[np.bool_]) -> None:
+    def __init__(self, text: str, kept: npt.NDArray[np.bool_], codes: Codes) -> None:
         self.text = text
+        self.codes = codes  # the text's code points
         self._kept = kept
         self._offsets: npt.NDArray[np.intp] | None = None
+
 
     @property
     def offsets(self) -> npt.NDArray[np.intp]:
@@ -132,7 +134,8 @@ class Normalised:
 def normalise_mapped(mapped: Codes) -> Normalised:
     """From the text's code points already looked up in the fold table."""
     kept = mapped != DROPPED
-    return Normalised(from_code_points(mapped[kept]), kept)
+    codes = mapped[kept]
+    return Normalised(from_code_points(codes), kept, codes)
 
 
 def normalise_codes(codes: Codes) -> Normalised:

@@ -23,6 +23,7 @@ initials only for entries of four.
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,6 +41,8 @@ MIN_INITIALS = 4  # three letters are the initials of too many things
 _SYLLABLES_AT = 1  # syllables are numbered from here (0: no reading)
 # the bytes the sound view gives the syllables of marked words (not the space, 0x20)
 _SOUND_BYTES = bytes([*range(0x01, 0x20), *range(0x21, 0x7F), *range(0xA1, 0x100)])
+_LETTER_BYTE = 0x7F  # a Latin letter, in the sound view
+_LETTER_RUNS = re.compile("\x7f\x7f+")  # runs of two letters or more, found at memchr speed
 _REACH = 8  # characters read around a Latin run for a mixed word (dubo网站)
 
 
@@ -130,6 +133,7 @@ class SoundMatcher:
         self._keys = keys
         self._shared = len(used) > len(_SOUND_BYTES)
         self._view = self._byte[_readings()[1]]  # for every code point, its byte in the view
+        self._view[ord("a"):ord("z") + 1] = _LETTER_BYTE  # (the normalised text is lower case)
         self._sound = ahocorasick_rs.AhoCorasick(
             [bytes(self._byte[k]).decode("latin-1") for k in keys]) if keys else None
         latin: dict[str, int] = {}
@@ -145,25 +149,28 @@ class SoundMatcher:
                                  for j in range(i + 2, len(key) + 1))
         self._latin = ahocorasick_rs.AhoCorasick(self._latin_keys) if latin else None
 
-    def find(self, norm_text: str) -> list[SoundHit]:
+    def find(self, norm_text: str, codes: npt.NDArray[np.uint32] | None = None
+             ) -> list[SoundHit]:
+        """The hits in a normalised text (``codes``: its code points, if the caller has them)."""
         hits: list[SoundHit] = []
-        codes = code_points(norm_text)
+        codes = code_points(norm_text) if codes is None else codes
+        view = np.take(self._view, codes).tobytes().decode("latin-1")
         if self._sound is not None:
-            view = self._view[codes].tobytes().decode("latin-1")
             for index, start, end in self._sound.find_matches_as_indexes(view, overlapping=True):
                 if self._shared and \
                         list(_readings()[1][codes[start:end]]) != self._keys[index]:
                     continue
                 hits.append(SoundHit(index, start, end, "homophone"))
-        if self._latin is not None:
-            hits += self._pinyin(norm_text, codes)
+        if self._latin is not None and chr(_LETTER_BYTE) in view:
+            hits += self._pinyin(norm_text, view)
         return hits
 
-    def _pinyin(self, text: str, codes: npt.NDArray[np.uint32]) -> list[SoundHit]:
+    def _pinyin(self, text: str, view: str) -> list[SoundHit]:
         assert self._latin is not None
         hits = []
         done = 0
-        for run_start, run_end in _latin_runs(codes):
+        for run in _LETTER_RUNS.finditer(view):
+            run_start, run_end = run.span()
             if text[run_start:run_end] not in self._pieces:
                 continue
             lo, hi = max(done, run_start - _REACH), min(len(text), run_end + _REACH)
@@ -183,17 +190,6 @@ class SoundMatcher:
                 hits.append(SoundHit(self._latin_index[key], origin[start], origin[last] + 1,
                                      "pinyin"))
         return hits
-
-
-def _latin_runs(codes: npt.NDArray[np.uint32]) -> list[tuple[int, int]]:
-    """Where the runs of two Latin letters or more are (vectorised: a text has few)."""
-    letters = np.flatnonzero((codes - ord("a")) < 26)  # unsigned: below "a" wraps round
-    if len(letters) < 2:
-        return []
-    breaks = np.flatnonzero(np.diff(letters) != 1)
-    starts = np.concatenate(([letters[0]], letters[breaks + 1]))
-    ends = np.concatenate((letters[breaks], [letters[-1]])) + 1
-    return [(int(a), int(b)) for a, b in zip(starts, ends, strict=True) if b - a >= 2]
 
 
 def _spelled(text: str, lo: int, hi: int) -> tuple[str, list[int], list[bool], list[bool]]:

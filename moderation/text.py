@@ -190,7 +190,7 @@ class TextScreener:
         codes = code_points(text)
         # the fold and the contact class, in one look-up: each entry is the folded code point
         # (low 32 bits, little-endian) and the class (the next byte)
-        looked_up = _lookup_table()[codes]
+        looked_up = np.take(_lookup_table(), codes)  # (take: faster than indexing)
         mapped = looked_up.view("<u4")[0::2]
         classes = looked_up.view(np.uint8)[4::8]
         norm = normalise_mapped(mapped)
@@ -251,7 +251,7 @@ class TextScreener:
                     found: list[Finding]) -> list[Finding]:
         """Marked words written by their sound: to a moderator, never more."""
         assert self._sound is not None
-        hits = [h for h in self._sound.find(norm.text)
+        hits = [h for h in self._sound.find(norm.text, norm.codes)
                 # the word itself is the lexicon's business (and its straddle check's)
                 if norm.text[h.start:h.end] != self._sound_keys[h.index]]
         if not hits:
