@@ -72,9 +72,11 @@ def _readings() -> tuple[dict[str, int], npt.NDArray[np.uint16]]:
 
 
 def readable(word: str) -> bool:
-    """Whether every character of the word has a reading (only such words are read for sound)."""
-    table = _readings()[1]
-    return len(word) >= MIN_SOUND_CHARS and all(table[ord(c)] for c in word)
+    """Whether every character of the word has a reading that a character of a text can have
+    (only such words are read for sound)."""
+    syllables, table = _readings()
+    return len(word) >= MIN_SOUND_CHARS and all(table[ord(c)] for c in word) and \
+        all(s in syllables for s in _read_word(word))
 
 
 def _read_word(word: str) -> list[str]:
@@ -123,7 +125,7 @@ class SoundMatcher:
         self.words = words
         # The sound view spends one byte on a character: the syllables of the marked words get
         # a byte each, every other character is a space (so the automaton reads a third of the
-        # bytes the text has); past 126 syllables, the rest share the last byte (a hit on it
+        # bytes the text has); past 220 syllables, the rest share the last byte (a hit on it
         # is checked against the syllables themselves)
         keys = [sound_key(w) for w in words]  # the caller passes readable words only
         used = sorted({s for key in keys for s in key})

@@ -1,5 +1,11 @@
 """Text screening: lexicon words, however disguised, and contact details used as advertising.
 
+What is screened is what a reader will see: a body as the publisher renders it (markup taken
+out, character references decoded: ``services.sanitise``), a title or a caption as the page
+shows it; every span is then mapped back to what the informant sent. Entries marked ``sound``
+or ``shape`` are also looked for written with homophones, in pinyin or with split characters
+(``sound``): such hits go to a moderator.
+
 Pure logic: no database, no broker. The lexicon is matched with one Aho-Corasick automaton
 (``ahocorasick_rs``, Rust) on the normalised view of the text (see ``normalise``), which keeps a
 map back to the original offsets, so a finding names the exact span the informant wrote.
