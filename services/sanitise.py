@@ -45,8 +45,6 @@ _SPACE = re.compile(r"\s+")
 # the character reference as html.unescape finds it (so that decoding one at a time gives what
 # decoding the whole text does)
 _CHARREF = re.compile(r"&(#[0-9]+;?|#[xX][0-9a-fA-F]+;?|[^\t\n\f <&#;]{1,32};?)")
-# in sanitised HTML: a tag (nh3 leaves no attribute and no comment, so no ">" inside one)
-_OUTPUT_TAG = re.compile(r"<(/?)([a-z0-9]+)[^>]*>")
 # in what an informant sent, what the HTML tokenizer reads as markup rather than text
 _SOURCE_MARKUP = re.compile(
     r"<!--.*?(?:-->|\Z)|<![^>]*(?:>|\Z)|<\?[^>]*(?:>|\Z)|</?[A-Za-z][^>]*(?:>|\Z)"
@@ -95,17 +93,22 @@ def _render_line(line: str) -> str:
 def visible_text(safe_html: str) -> str:
     """The words a reader sees in sanitised HTML: its text, with one line break where tags break
     the line (and none before the first words or after the last)."""
-    marked = _OUTPUT_TAG.sub(lambda m: _BREAK if m.group(2) in BREAK_TAGS else "", safe_html)
+    marked = _ANY_TAG.sub("", _BREAK_TAG.sub(_BREAK, safe_html))
     text = html.unescape(marked)
     if _BREAK not in text:
         return text
-    return _BREAKS.sub("\n", text).strip(_BREAK + "\n").replace(_BREAK, "")
+    # whitespace next to a break is no word of the text (the browser shows none)
+    return "\n".join(piece for part in text.split(_BREAK) if (piece := part.strip()))
 
 
 # a break while the text is put together (a NUL: cleaned out of every input, and no reference
 # decodes to it)
 _BREAK = "\x00"
-_BREAKS = re.compile(r"\s*\x00[\x00\s]*")
+# tags of sanitised HTML (nh3 leaves no attribute and no comment, so no ">" inside one), those
+# that break a line first; each found by its literal "<" (no callback per tag)
+_BREAK_TAG = re.compile("</?(?:" + "|".join(sorted(BREAK_TAGS, key=len, reverse=True))
+                        + r")\b[^>]*>")
+_ANY_TAG = re.compile(r"<[^>]*>")
 
 
 def summary(body: str, length: int = 110) -> str:
