@@ -53,6 +53,8 @@ _SOURCE_MARKUP = re.compile(
 _SOURCE_TAG_NAME = re.compile(r"</?([A-Za-z][A-Za-z0-9]*)")
 # how far ahead in the original the mapping looks for the next character of the reader's text
 _LOOKAHEAD = 4096
+_SHORT_LOOKAHEAD = 8  # once the budget below is spent
+_BUDGET = 8  # steps of looking ahead, for each character of the two texts
 
 
 def clean_text(text: str) -> str:
@@ -257,10 +259,16 @@ def _align(shown: str, candidates: list[tuple[str, int, int]], size: int) -> Spa
     pointer = 0
     last_end = 0
     count = len(candidates)
+    # the looking ahead is bounded in all: a text made so that nothing matches (a <title> full
+    # of tags, which the page shows as text) would otherwise cost len × _LOOKAHEAD steps
+    budget = _BUDGET * (len(shown) + count)
     for char in shown:
         found = -1
         space = char.isspace()
-        for j in range(pointer, min(count, pointer + _LOOKAHEAD)):
+        reach = _LOOKAHEAD if budget > 0 else _SHORT_LOOKAHEAD
+        stop = min(count, pointer + reach)
+        budget -= stop - pointer
+        for j in range(pointer, stop):
             candidate = candidates[j][0]
             if candidate == char:
                 found = j
