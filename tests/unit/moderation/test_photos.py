@@ -118,3 +118,22 @@ def test_a_resized_and_recompressed_copy_keeps_nearly_the_same_hash() -> None:
     assert first is not None and copy is not None and other is not None
     assert distance(first, copy) <= 2
     assert distance(first, other) > 12
+
+
+def test_a_qr_code_pasted_into_a_photo_is_a_finding_with_its_text_and_place() -> None:
+    from tests.support import photo_with_code
+
+    data = photo_with_code("weixin://contacts/profile/shop888", at=(1250, 850), seed=3)
+    report = check_photo(data, 0, "厂区.jpg", LIMITS)
+    [finding] = report.findings
+    assert finding["rule"] == "photo:code" and finding["action"] == "flag"
+    assert finding["format"] == "QRCode"
+    assert finding["text"] == "weixin://contacts/profile/shop888"
+    left, top, right, bottom = finding["box"]
+    assert abs(left - 1250) < 40 and abs(top - 850) < 40
+    assert abs(right - 1550) < 40 and abs(bottom - 1150) < 40
+    assert "右下有二维码" in finding["message"]
+
+
+def test_a_photo_without_a_code_has_no_code_finding() -> None:
+    assert check_photo(photo(seed=3), 0, "厂区.jpg", LIMITS).findings == []
