@@ -15,7 +15,7 @@ from pathlib import Path
 
 from datasketch import MinHash, MinHashLSH
 
-from moderation.fingerprints import SHINGLE, distance, simhash
+from moderation.fingerprints import LSH_BANDS, SHINGLE, distance, minhash_bands, simhash
 from moderation.normalise import normalise
 from services.settings import Settings
 
@@ -51,6 +51,14 @@ def lsh_says(a: str, b: str) -> bool:
     return bool(lsh.query(minhash(a)))
 
 
+def pipeline_says(max_distance: int, min_bands: int) -> Callable[[str, str], bool]:
+    """What screening does now: SimHash near, or enough MinHash band keys shared."""
+    def check(a: str, b: str) -> bool:
+        shared = sum(x == y for x, y in zip(minhash_bands(a), minhash_bands(b), strict=True))
+        return simhash_says(max_distance)(a, b) or shared >= min_bands
+    return check
+
+
 def score(check: Callable[[str, str], bool],
           rows: list[tuple[bool, str, str, str]]) -> tuple[float, float, dict[str, int]]:
     tp = fp = fn = 0
@@ -71,9 +79,12 @@ def main() -> None:
     rows = pairs()
     copies = sum(r[0] for r in rows)
     print(f"{len(rows)} pairs: {copies} edited copies, {len(rows) - copies} honest look-alikes")
-    d = Settings(_env_file=None).duplicate_text_distance  # type: ignore[call-arg]
+    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    d, bands = settings.duplicate_text_distance, settings.duplicate_text_min_bands
     for name, check in ((f"SimHash, distance <= {d}", simhash_says(d)),
-                        (f"MinHash LSH, {NUM_PERM} perms, threshold {LSH_THRESHOLD}", lsh_says)):
+                        (f"MinHash LSH, {NUM_PERM} perms, threshold {LSH_THRESHOLD}", lsh_says),
+                        (f"screening: SimHash or >= {bands}/{LSH_BANDS} bands",
+                         pipeline_says(d, bands))):
         precision, recall, misses = score(check, rows)
         wrong = ", ".join(f"{k} {v}" for k, v in sorted(misses.items())) or "none"
         print(f"{name:42} precision {precision:.3f}  recall {recall:.3f}  (wrong: {wrong})")

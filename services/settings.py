@@ -67,6 +67,9 @@ class Settings(BaseSettings):
     # or re-compressed copies differ by 0-4 bits; unrelated photos by ~30)
     duplicate_photo_distance: int = Field(default=6, ge=0, le=11)
     duplicate_min_chars: int = Field(default=60, ge=1)  # shorter texts get no fingerprint
+    # a text sharing this many of its 32 MinHash band keys with an earlier one is a near copy
+    # of it (edited copies share 18-32, honest look-alikes 0: bench/duplicates.py)
+    duplicate_text_min_bands: int = Field(default=8, ge=1, le=32)
     max_findings_per_field: int = Field(default=100, gt=0)  # more are summed up in one finding
 
     # --- publishing ------------------------------------------------------------------------
