@@ -9,7 +9,8 @@ every article (spaced out, traditional, zero-width), the worst case for the per-
 
 Photos: a 12-megapixel JPEG (4000×3000, quality 90) and a 2-megapixel one. The baseline is a
 naive full decode (``Image.open(...).load()``); the header check is what refuses bombs and wrong
-formats; the full check is the whole photo screening (header, draft decode, perceptual hash, QR and barcode scan).
+formats; the full check is the whole photo screening (header, draft decode, perceptual hash,
+QR and barcode scan).
 
 A further round lays the ordinary articles out in HTML (paragraphs, emphasis, character
 references): screening then reads them through the sanitiser and maps its spans back. The
