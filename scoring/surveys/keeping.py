@@ -1,0 +1,84 @@
+"""Scoring's consumer of the survey events: keeps the definitions and ballots, and each closed
+evaluation's per-unit results (recomputed when a late ballot arrives after the close)."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from scoring.surveys.models import BallotCopy, EvaluationResult, SurveyCopy
+from scoring.surveys.tally import BallotView, tally
+from services.contracts.surveys import BallotCast, SurveyClosed, SurveyOpened
+from services.events import Event
+from services.inbox import Subscription
+from services.settings import Settings
+
+
+def definition_of(copy: SurveyCopy) -> SurveyOpened:
+    return SurveyOpened.from_data(copy.definition)
+
+
+def ballots_of(session: Session, survey_id: int) -> list[BallotView]:
+    rows = session.execute(sa.select(BallotCopy.answers, BallotCopy.repeat_address,
+                                     BallotCopy.repeat_browser)
+                           .where(BallotCopy.survey_id == survey_id))
+    return [BallotView(answers=a, repeat_address=ra, repeat_browser=rb) for a, ra, rb in rows]
+
+
+def results_of(session: Session, copy: SurveyCopy, settings: Settings) -> dict[str, object]:
+    return tally(definition_of(copy), ballots_of(session, copy.id),
+                 settings.evaluation_grade_points)
+
+
+def keep_results(session: Session, copy: SurveyCopy, settings: Settings) -> None:
+    """Write a closed evaluation's result per unit, in the year it closed."""
+    if copy.kind != "evaluation" or copy.closed_at is None:
+        return
+    year = copy.closed_at.astimezone(ZoneInfo(settings.timezone)).year
+    results = results_of(session, copy, settings)
+    session.execute(sa.delete(EvaluationResult).where(EvaluationResult.survey_id == copy.id))
+    for row in results["units"]:  # type: ignore[attr-defined]
+        session.add(EvaluationResult(survey_id=copy.id, unit_slug=row["unit"], year=year,
+                                     title=copy.title, score=row["score"],
+                                     ballots=row["ballots"], rated=row["rated"]))
+
+
+def subscription(settings: Settings) -> Subscription:
+    def opened(session: Session, event: Event) -> None:
+        payload = SurveyOpened.of(event)
+        copy = session.get(SurveyCopy, payload.survey)
+        if copy is None:
+            session.add(SurveyCopy(id=payload.survey, version=payload.version, kind=payload.kind,
+                                   title=payload.title, definition=payload.to_data()))
+        elif payload.version > copy.version:  # a late copy of an older version changes nothing
+            copy.version, copy.kind, copy.title = payload.version, payload.kind, payload.title
+            copy.definition = payload.to_data()
+
+    def cast(session: Session, event: Event) -> None:
+        payload = BallotCast.of(event)
+        if session.get(BallotCopy, payload.ballot) is not None:
+            return
+        session.add(BallotCopy(id=payload.ballot, survey_id=payload.survey, day=payload.day,
+                               answers={u: dict(a) for u, a in payload.answers.items()},
+                               respondent=payload.respondent,
+                               repeat_address=payload.repeat_address,
+                               repeat_browser=payload.repeat_browser))
+        session.flush()
+        copy = session.get(SurveyCopy, payload.survey)
+        if copy is not None and copy.closed_at is not None:
+            keep_results(session, copy, settings)
+
+    def closed(session: Session, event: Event) -> None:
+        payload = SurveyClosed.of(event)
+        copy = session.get(SurveyCopy, payload.survey)
+        if copy is None or copy.closed_at is not None:
+            return
+        copy.closed_at = payload.closed
+        session.flush()
+        keep_results(session, copy, settings)
+
+    return Subscription(consumer="scoring-surveys",
+                        handlers={SurveyOpened.TYPE: opened, BallotCast.TYPE: cast,
+                                  SurveyClosed.TYPE: closed})
