@@ -69,12 +69,13 @@ def write_xlsx(results: dict[str, Any]) -> bytes:
     else:
         sheet_of("各题统计", ["题目", "选项", "票数", "百分比"],
                  _question_rows(results["questions"], []), [44, 18, 10, 10])
+    states = {"clean": "", "held": "筛查命中，仅管理员可见", "pending": "待筛查"}
     texts = []
     for q in results["questions"]:
         for text in q.get("texts", []):
-            texts.append([q["text"], text])
+            texts.append([q["text"], text["text"], states.get(text["state"], text["state"])])
     if texts:
-        sheet_of("文字意见", ["题目", "意见"], texts, [36, 80])
+        sheet_of("文字意见", ["题目", "意见", "筛查"], texts, [36, 80, 20])
     book.properties.title = results["title"]
     out = io.BytesIO()
     book.save(out)

@@ -8,9 +8,9 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from scoring.surveys.models import BallotCopy, EvaluationResult, SurveyCopy
+from scoring.surveys.models import BallotCopy, EvaluationResult, SurveyCopy, TextScreening
 from scoring.surveys.tally import BallotView, tally
-from services.contracts.surveys import BallotCast, SurveyClosed, SurveyOpened
+from services.contracts.surveys import BallotCast, SurveyClosed, SurveyOpened, TextsScreened
 from services.events import Event
 from services.inbox import Subscription
 from services.settings import Settings
@@ -21,10 +21,15 @@ def definition_of(copy: SurveyCopy) -> SurveyOpened:
 
 
 def ballots_of(session: Session, survey_id: int) -> list[BallotView]:
-    rows = session.execute(sa.select(BallotCopy.answers, BallotCopy.repeat_address,
+    screened = {ballot: frozenset(held) for ballot, held in session.execute(
+        sa.select(TextScreening.ballot, TextScreening.held)
+        .where(TextScreening.survey_id == survey_id))}
+    rows = session.execute(sa.select(BallotCopy.id, BallotCopy.answers, BallotCopy.repeat_address,
                                      BallotCopy.repeat_browser)
                            .where(BallotCopy.survey_id == survey_id))
-    return [BallotView(answers=a, repeat_address=ra, repeat_browser=rb) for a, ra, rb in rows]
+    return [BallotView(answers=a, repeat_address=ra, repeat_browser=rb,
+                       screened=ballot in screened, held=screened.get(ballot, frozenset()))
+            for ballot, a, ra, rb in rows]
 
 
 def results_of(session: Session, copy: SurveyCopy, settings: Settings) -> dict[str, object]:
@@ -79,6 +84,13 @@ def subscription(settings: Settings) -> Subscription:
         session.flush()
         keep_results(session, copy, settings)
 
+    def screened(session: Session, event: Event) -> None:
+        # kept apart from the ballot, so that it does not matter which of the two comes first
+        payload = TextsScreened.of(event)
+        if session.get(TextScreening, payload.ballot) is None:
+            session.add(TextScreening(ballot=payload.ballot, survey_id=payload.survey,
+                                      held=[f"{h.unit}/{h.question}" for h in payload.held]))
+
     return Subscription(consumer="scoring-surveys",
                         handlers={SurveyOpened.TYPE: opened, BallotCast.TYPE: cast,
-                                  SurveyClosed.TYPE: closed})
+                                  SurveyClosed.TYPE: closed, TextsScreened.TYPE: screened})

@@ -39,6 +39,16 @@ class BallotCopy(Base):
     repeat_browser: Mapped[bool] = mapped_column(default=False)
 
 
+class TextScreening(Base):
+    """What moderation said of one ballot's texts: those held back (``unit/question``)."""
+
+    __tablename__ = "scoring_survey_screenings"
+
+    ballot: Mapped[str] = mapped_column(sa.String(32), primary_key=True)
+    survey_id: Mapped[int] = mapped_column(index=True)
+    held: Mapped[list[str]] = mapped_column(sa.JSON)
+
+
 class EvaluationResult(Base):
     """A closed evaluation's result for one rated unit: a fact of that unit's year."""
 

@@ -1,5 +1,7 @@
 """Counting ballots (pure): counts and percentages per option, means, texts, per-unit scores.
 
+Each text is listed with its screening state: ``clean``, ``held`` (the lexicon matched: only
+admins may see it) or ``pending`` (not screened yet: treated as held wherever the public looks).
 Percentages are of the ballots that answered the question (a multiple choice may add up to more
 than 100). A grade of 0 (不了解) is counted but left out of every mean and score. A unit's
 score is the mean, over every grade it was given on every scale question, of the points the
@@ -21,6 +23,8 @@ class BallotView:
     answers: Mapping[str, Mapping[str, Answer]]  # by rated unit ("" for a survey)
     repeat_address: bool = False
     repeat_browser: bool = False
+    screened: bool = False  # moderation has screened its texts
+    held: frozenset[str] = frozenset()  # "unit/question" of the texts screening holds back
 
 
 def half_up(value: Fraction, places: int) -> float:
@@ -38,9 +42,9 @@ class _Question:
     answered: int = 0
     counts: dict[str, int] = field(default_factory=dict)
     numbers: list[Fraction] = field(default_factory=list)
-    texts: list[str] = field(default_factory=list)
+    texts: list[dict[str, str]] = field(default_factory=list)
 
-    def add(self, value: Answer) -> None:
+    def add(self, value: Answer, text_state: str = "pending") -> None:
         self.answered += 1
         if self.q.type in ("single", "multiple"):
             for option in value if isinstance(value, list) else [value]:
@@ -54,7 +58,7 @@ class _Question:
         elif self.q.type == "number" and isinstance(value, int | float):
             self.numbers.append(Fraction(value))
         elif isinstance(value, str):
-            self.texts.append(value)
+            self.texts.append({"text": value, "state": text_state})
 
     def result(self) -> dict[str, Any]:
         out: dict[str, Any] = {"id": self.q.id, "type": self.q.type, "text": self.q.text,
@@ -103,9 +107,11 @@ def tally(definition: SurveyOpened, ballots: Iterable[BallotView],
             for qid, value in given.items():
                 if qid not in overall:
                     continue
-                overall[qid].add(value)
+                state = ("held" if f"{unit}/{qid}" in ballot.held else "clean") \
+                    if ballot.screened else "pending"
+                overall[qid].add(value, state)
                 if unit:
-                    per_unit[unit][qid].add(value)
+                    per_unit[unit][qid].add(value, state)
                     if overall[qid].q.type == "scale5" and isinstance(value, int) \
                             and value in by_grade:
                         unit_points[unit].append(by_grade[value])

@@ -88,8 +88,32 @@ class BallotCast(Payload):
     day: dt.date
     answers: dict[str, dict[str, Answer]]
     respondent: str | None = None
+    # the ids of the text questions, whose answers moderation screens before the public sees them
+    text_questions: tuple[str, ...] = ()
     repeat_address: bool = False  # the address had already answered (open surveys: a signal)
     repeat_browser: bool = False  # the browser had already answered (a signal only)
+
+
+class HeldText(BaseModel):
+    """A text answer that screening holds back from anyone but admins, and why."""
+
+    model_config = ConfigDict(frozen=True)
+
+    unit: str  # "" for a survey
+    question: str
+    verdict: Literal["flagged", "rejected"]
+    categories: tuple[str, ...] = ()
+
+
+class TextsScreened(Payload):
+    """Moderation screened a ballot's text answers with the lexicon: ``held`` lists those that
+    matched (the rest are clean)."""
+
+    TYPE: ClassVar[str] = "survey.texts_screened"
+
+    survey: int
+    ballot: str
+    held: tuple[HeldText, ...] = ()
 
 
 class SurveyClosed(Payload):

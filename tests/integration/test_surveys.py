@@ -201,6 +201,21 @@ def test_an_open_survey_flags_repeats_drops_the_honeypot_and_a_retry_is_one_ball
     assert p.post(f"/api/surveys/{sid}/codes", admin, {"count": 1}).status_code == 409
 
 
+def test_text_answers_are_screened_and_a_match_is_held_for_admins_only(
+        city: tuple[Pipeline, str]) -> None:
+    p, admin = city
+    sid = open_survey(p, admin)
+    ballot(p, sid, {"needs": ["融资"], "say": "希望简化贷款贴息的申报材料"})
+    ballot(p, sid, {"needs": ["用工"], "say": "代办贷款请加微信 13812345678"})
+    ballot(p, sid, {"needs": ["用地"]})
+    p.settle()
+    texts = p.get(f"/api/surveys/{sid}/results", admin).json()["questions"][1]["texts"]
+    assert sorted((t["text"], t["state"]) for t in texts) == [
+        ("代办贷款请加微信 13812345678", "held"), ("希望简化贷款贴息的申报材料", "clean")]
+    # every ballot is counted whatever its words
+    assert p.get(f"/api/surveys/{sid}/results", admin).json()["ballots"] == 3
+
+
 def test_the_rate_limit_holds_under_a_burst(city: tuple[Pipeline, str]) -> None:
     p, admin = city
     p.ctx.settings.survey_ballots_per_address = 20

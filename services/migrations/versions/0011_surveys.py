@@ -104,6 +104,15 @@ def upgrade() -> None:
     op.create_index(op.f("ix_scoring_survey_ballots_survey_id"), "scoring_survey_ballots",
                     ["survey_id"])
     op.create_table(
+        "scoring_survey_screenings",
+        sa.Column("ballot", sa.String(32), nullable=False),
+        sa.Column("survey_id", sa.Integer(), nullable=False),
+        sa.Column("held", sa.JSON(), nullable=False),
+        sa.PrimaryKeyConstraint("ballot", name=op.f("pk_scoring_survey_screenings")),
+    )
+    op.create_index(op.f("ix_scoring_survey_screenings_survey_id"),
+                    "scoring_survey_screenings", ["survey_id"])
+    op.create_table(
         "scoring_evaluation_results",
         sa.Column("survey_id", sa.Integer(), autoincrement=False, nullable=False),
         sa.Column("unit_slug", sa.String(64), nullable=False),
@@ -121,6 +130,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("scoring_evaluation_results")
+    op.drop_table("scoring_survey_screenings")
     op.drop_table("scoring_survey_ballots")
     op.drop_table("scoring_surveys")
     op.drop_table("survey_address_counts")

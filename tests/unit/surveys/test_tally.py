@@ -33,9 +33,9 @@ def test_an_evaluation_counts_to_the_hand_computed_table() -> None:
     assert q2["mean"] == hand.Q2_MEAN
     assert q3["counts"] == hand.Q3_COUNTS and q3["percents"] == hand.Q3_PERCENTS
     assert q4["answered"] == 4 and q4["mean"] == round((5 + 4 + 4) / 3, 2)
-    assert q5["texts"] == ["窗口服务很好"]
+    assert q5["texts"] == [{"text": "窗口服务很好", "state": "pending"}]
     linjiang_q5 = units["linjiang"]["questions"][4]
-    assert linjiang_q5["texts"] == ["窗口服务很好"]
+    assert linjiang_q5["texts"] == [{"text": "窗口服务很好", "state": "pending"}]
     assert units["baihe"]["questions"][4]["texts"] == []
 
 
@@ -72,3 +72,14 @@ def test_a_survey_counts_multiple_choices_numbers_and_repeat_signals() -> None:
     assert staff["mean"] == 385.0 and staff["min"] == 35 and staff["max"] == 1000
     assert (results["ballots"], results["repeat_address"], results["repeat_browser"]) == (3, 1, 1)
     assert "units" not in results
+
+
+def test_texts_carry_their_screening_state() -> None:
+    ballots = [BallotView(answers=hand.BALLOTS[1], screened=True,
+                          held=frozenset({"linjiang/q5"})),
+               BallotView(answers={"qingshan": {"q1": 3, "q2": 3, "q3": "否", "q5": "很好"}},
+                          screened=True),
+               BallotView(answers={"baihe": {"q1": 3, "q2": 3, "q3": "否", "q5": "待看"}})]
+    texts = tally(definition(), ballots, POINTS)["questions"][4]["texts"]
+    assert texts == [{"text": "窗口服务很好", "state": "held"}, {"text": "很好", "state": "clean"},
+                     {"text": "待看", "state": "pending"}]
