@@ -4,7 +4,7 @@ import logging
 
 from starlette.concurrency import run_in_threadpool
 
-from publisher import handlers, routes, serving
+from publisher import handlers, routes, serving, surveys
 from publisher.site import Site
 from services.component import Component
 from services.context import Context
@@ -27,5 +27,6 @@ def build(ctx: Context) -> Component:
         except Exception:  # the first publication writes it too: serving goes on meanwhile
             log.exception("could not write the site's fixed pages at start")
 
-    return Component(name="publisher", subscriptions=[handlers.subscription(ctx, site)],
+    return Component(name="publisher", subscriptions=[handlers.subscription(ctx, site),
+                                                           surveys.subscription(site)],
                      routers=[routes.router, serving.router], startup=[skeleton_on_start])

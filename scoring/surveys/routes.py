@@ -13,7 +13,9 @@ from fastapi.responses import HTMLResponse, Response
 from scoring.surveys import charts, export
 from scoring.surveys.keeping import results_of
 from scoring.surveys.models import EvaluationResult, SurveyCopy
+from services import outbox
 from services.clock import utcnow
+from services.contracts.surveys import ResultsPublished
 from services.http import ContextDep, CurrentUser, RowId, require_role
 from services.identity import Role
 from services.refusals import Invalid, NotFound
@@ -53,6 +55,17 @@ def build_router() -> APIRouter:
                                      f'attachment; filename="survey-{survey_id}-results.xlsx"'})
         return results
 
+    @router.post("/api/surveys/{survey_id}/publish", status_code=202,
+                 summary="发布结果反馈 (publish the results to the portal)")
+    def publish(survey_id: RowId, ctx: ContextDep, user: CurrentUser) -> dict[str, Any]:
+        require_role(user, Role.ADMIN)
+        results = _results(ctx, survey_id)
+        payload = public_results(results, utcnow())
+        with ctx.db.transaction() as session:
+            outbox.emit(session, payload.event(f"survey/{survey_id}"))
+        return {"status": "publishing",
+                "url": f"{ctx.settings.portal_url}surveys/{survey_id}.html"}
+
     @router.get("/api/evaluations", summary="评议结果 (each closed evaluation's unit scores)")
     def get_evaluations(ctx: ContextDep, user: CurrentUser,
                         year: Annotated[int | None, Query(ge=2000, le=2100)] = None
@@ -77,6 +90,25 @@ def build_router() -> APIRouter:
         return asset(request, "scoring", "templates", filename)
 
     return router
+
+
+def public_results(results: dict[str, Any], now: Any) -> ResultsPublished:
+    """The results as the public may see them: texts only where screening found them clean."""
+
+    def public(questions: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        out = []
+        for q in questions:
+            q = dict(q)
+            if "texts" in q:
+                q["texts"] = [t["text"] for t in q["texts"] if t["state"] == "clean"]
+            out.append(q)
+        return out
+
+    return ResultsPublished(
+        survey=results["survey"], title=results["title"], kind=results["kind"],
+        ballots=results["ballots"], closed=results.get("closed"), published=now,
+        questions=tuple(public(results["questions"])),
+        units=tuple({**u, "questions": public(u["questions"])} for u in results.get("units", [])))
 
 
 def evaluation_rows(session: Any, year: int) -> list[dict[str, Any]]:

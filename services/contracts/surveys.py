@@ -8,7 +8,7 @@ never names its code, its address or a time finer than the day, so no consumer c
 from __future__ import annotations
 
 import datetime as dt
-from typing import ClassVar, Literal
+from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -121,3 +121,20 @@ class SurveyClosed(Payload):
 
     survey: int
     closed: dt.datetime
+
+
+class ResultsPublished(Payload):
+    """An admin published the results (结果反馈): what the portal's page shows. The texts in it
+    are only those screening found clean; the codes, addresses and repeat signals are not in it.
+    ``questions`` and ``units`` have the shape of ``GET /api/surveys/{id}/results``."""
+
+    TYPE: ClassVar[str] = "survey.results_published"
+
+    survey: int
+    title: str
+    kind: Kind
+    ballots: int
+    closed: dt.datetime | None = None
+    published: dt.datetime
+    questions: tuple[dict[str, Any], ...]
+    units: tuple[dict[str, Any], ...] = ()

@@ -83,6 +83,12 @@ def test_an_evaluation_with_codes_counts_to_the_hand_computed_table(
     assert q1["mean"] == hand.Q1_MEAN and q3["counts"] == hand.Q3_COUNTS
     kept = p.get("/api/evaluations", admin).json()["results"]
     assert {r["unit"]: r["score"] for r in kept} == hand.SCORES
+    assert p.post(f"/api/surveys/{sid}/publish", admin).status_code == 202
+    p.settle()
+    page = p.client.get(f"/site/surveys/{sid}.html").text
+    for slug, name in hand.UNITS:
+        assert f'<tr data-unit="{slug}"><td>{hand.RANKS[slug]}</td><th scope="row">{name}</th>' \
+               f'<td class="score">{hand.SCORES[slug]:.2f}</td>' in page
 
     # the tallies are what a recount from ingest's stored ballots gives
     with p.ctx.db.session() as session:
@@ -214,6 +220,14 @@ def test_text_answers_are_screened_and_a_match_is_held_for_admins_only(
         ("代办贷款请加微信 13812345678", "held"), ("希望简化贷款贴息的申报材料", "clean")]
     # every ballot is counted whatever its words
     assert p.get(f"/api/surveys/{sid}/results", admin).json()["ballots"] == 3
+    # the portal's result page (结果反馈) shows the clean text only
+    published = p.post(f"/api/surveys/{sid}/publish", admin)
+    assert published.status_code == 202 and published.json()["url"].endswith(f"/surveys/{sid}.html")
+    p.settle()
+    page = p.client.get(f"/site/surveys/{sid}.html")
+    assert page.status_code == 200
+    assert "希望简化贷款贴息的申报材料" in page.text and "13812345678" not in page.text
+    assert "有效答卷 3 份" in page.text
 
 
 def test_the_rate_limit_holds_under_a_burst(city: tuple[Pipeline, str]) -> None:
