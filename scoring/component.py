@@ -17,7 +17,7 @@ def build(ctx: Context) -> Component:
                                    poll_seconds=s.sse_poll_seconds)
     return Component(
         name="scoring",
-        subscriptions=[handlers.subscription(ctx, rules), survey_keeping.subscription(s)],
+        subscriptions=[handlers.subscription(ctx, rules), survey_keeping.subscription(s, rules)],
         routers=[routes.build_router(rules, broadcaster), awards.build_router(rules),
                  topics.build_router(), survey_routes.build_router()],
         jobs=jobs.jobs(ctx, rules),

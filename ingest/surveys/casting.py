@@ -170,10 +170,13 @@ def cast(db: Database, settings: Settings, given: BallotIn, now: dt.datetime) ->
 def _record(session: Session, survey: Survey, given: BallotIn,
             answers: dict[str, dict[str, Answer]], address: str, now: dt.datetime,
             settings: Settings) -> Cast:
-    # a share lock on the survey: a revision (which takes it for update) cannot slip in between
+    # a share lock on the survey: a revision or the close (which take it for update) cannot
+    # slip in between; and the close is looked at again under the lock
+    query = sa.select(Survey.closed_at).where(Survey.id == survey.id)
     if session.get_bind().dialect.name == "postgresql":
-        session.execute(sa.select(Survey.id).where(Survey.id == survey.id)
-                        .with_for_update(read=True))
+        query = query.with_for_update(read=True)
+    if session.scalar(query) is not None:
+        raise Conflict("该调查已结束，不再接受答卷 (the survey is closed)")
     replay = _replay(session, survey.id, given.key)
     if replay is not None:
         return replay

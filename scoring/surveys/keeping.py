@@ -8,6 +8,9 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from scoring.engine import Line
+from scoring.ledger import book
+from scoring.rules import Rules
 from scoring.surveys.models import BallotCopy, EvaluationResult, SurveyCopy, TextScreening
 from scoring.surveys.tally import BallotView, tally
 from services.contracts.surveys import BallotCast, SurveyClosed, SurveyOpened, TextsScreened
@@ -50,7 +53,27 @@ def keep_results(session: Session, copy: SurveyCopy, settings: Settings) -> None
                                      ballots=row["ballots"], rated=row["rated"]))
 
 
-def subscription(settings: Settings) -> Subscription:
+EVALUATION_RULE = "evaluation"
+
+
+def book_points(session: Session, copy: SurveyCopy, rules: Rules, settings: Settings) -> None:
+    """The points the rules give each rated unit for its score (none unless the rules file
+    has ``[evaluation] bands``), booked once when the evaluation closes."""
+    if not rules.evaluation_bands or copy.closed_at is None:
+        return
+    results = session.scalars(sa.select(EvaluationResult)
+                              .where(EvaluationResult.survey_id == copy.id)).all()
+    for result in results:
+        points = rules.evaluation_points(result.score)
+        if points:
+            line = Line(rule=EVALUATION_RULE, points=points, unit=result.unit_slug,
+                        note=f"网上评议《{copy.title}》得分 {result.score:.2f}")
+            book(session, fact_id=f"evaluation:{copy.id}:{result.unit_slug}",
+                 fact_type=SurveyClosed.TYPE, line=line, at=copy.closed_at, rules=rules,
+                 timezone=settings.timezone)
+
+
+def subscription(settings: Settings, rules: Rules) -> Subscription:
     def opened(session: Session, event: Event) -> None:
         payload = SurveyOpened.of(event)
         copy = session.get(SurveyCopy, payload.survey)
@@ -83,6 +106,8 @@ def subscription(settings: Settings) -> Subscription:
         copy.closed_at = payload.closed
         session.flush()
         keep_results(session, copy, settings)
+        session.flush()
+        book_points(session, copy, rules, settings)
 
     def screened(session: Session, event: Event) -> None:
         # kept apart from the ballot, so that it does not matter which of the two comes first

@@ -83,6 +83,10 @@ def test_an_evaluation_with_codes_counts_to_the_hand_computed_table(
     assert q1["mean"] == hand.Q1_MEAN and q3["counts"] == hand.Q3_COUNTS
     kept = p.get("/api/evaluations", admin).json()["results"]
     assert {r["unit"]: r["score"] for r in kept} == hand.SCORES
+    # the default rules give an evaluation no points: it stands beside them
+    year = str(utcnow().astimezone().year)
+    assert {u["points"] for u in p.get("/api/scores", admin, period=year).json()["units"]} \
+        == {0}
     assert p.post(f"/api/surveys/{sid}/publish", admin).status_code == 202
     p.settle()
     page = p.client.get(f"/site/surveys/{sid}.html").text
@@ -96,6 +100,34 @@ def test_an_evaluation_with_codes_counts_to_the_hand_computed_table(
     assert recount["qingshan"]["q1"] == {"5": 2, "4": 1}
     assert recount["baihe"]["q1"] == {"0": 1, "1": 1, "3": 1}
     assert sum(recount["linjiang"]["q3"].values()) == 3
+
+
+def test_the_rules_file_may_turn_a_score_into_points(tmp_path: Path) -> None:
+    default = (Path(__file__).parents[2] / "scoring" / "default_rules.toml").read_text("utf-8")
+    rules = tmp_path / "rules.toml"
+    rules.write_text(default.replace('version = "2026.1"', 'version = "2026.1-evaluation"')
+                     + "\n[evaluation]\nbands = [[85, 5], [60, 2], [0, -3]]\n", "utf-8")
+    p = Pipeline(Settings(data_dir=tmp_path / "var", rules=rules,  # type: ignore[call-arg]
+                          _env_file=None))
+    try:
+        for slug, name in hand.UNITS:
+            p.unit(slug, name, "county")
+        admin = p.user("孙伟", role="admin")
+        sid = p.post("/api/surveys", admin, hand.evaluation()).json()["id"]
+        codes = p.post(f"/api/surveys/{sid}/codes", admin, {"count": 3}).json()["codes"]
+        for code, answers in zip(codes, hand.BALLOTS, strict=True):
+            assert ballot(p, sid, answers, code=code).status_code == 201
+        p.post(f"/api/surveys/{sid}/close", admin)
+        p.settle()
+        year = str(utcnow().astimezone().year)
+        points = {u["unit"]: u["points"] for u in p.get("/api/scores", admin,
+                                                         period=year).json()["units"]}
+        # 青山 90.00 ≥ 85: 5; 临江 70.00 ≥ 60: 2; 白河 44.00: -3
+        assert points == {"qingshan": 5, "linjiang": 2, "baihe": -3}
+        lines = p.get("/api/scores/ledger", admin, unit="baihe", period=year).json()["lines"]
+        assert [line["rule"] for line in lines] == ["evaluation"]
+    finally:
+        p.close()
 
 
 def test_anonymous_ballots_hold_no_code_no_address_and_only_the_day(
