@@ -16,6 +16,7 @@ not affected: a browser never adds that header to a cross-site request on its ow
 from __future__ import annotations
 
 import hmac
+import re
 import secrets
 from dataclasses import dataclass
 from http.cookies import CookieError, SimpleCookie
@@ -38,6 +39,10 @@ CSRF_FIELD = "csrf"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 # the two forms that carry the CSRF secret in a form field and check it themselves
 FORM_PATHS = frozenset({"/login", "/logout"})
+# public forms that read no session: a signed-in visitor answering a survey is not refused for
+# want of the CSRF secret (the request is not authenticated by the cookie, so there is no
+# forgery to fear)
+PUBLIC_POSTS = re.compile(r"^/surveys/[0-9]+$|^/api/surveys/[0-9]+/ballots$")
 LOGIN_FORM_SECONDS = 3600
 HOME_BY_ROLE = {Role.INFORMANT: "/desk", Role.MODERATOR: "/queue", Role.ADMIN: "/queue"}
 ROLE_LABELS = {Role.INFORMANT: "信息员", Role.MODERATOR: "审核员", Role.ADMIN: "管理员"}
@@ -116,7 +121,8 @@ class CsrfMiddleware:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] in SAFE_METHODS \
-                or scope["path"] in FORM_PATHS:
+                or scope["path"] in FORM_PATHS \
+                or (scope["method"] == "POST" and PUBLIC_POSTS.match(scope["path"])):
             await self.app(scope, receive, send)
             return
         headers = {k.decode("latin-1").lower(): v.decode("latin-1")

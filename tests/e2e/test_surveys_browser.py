@@ -95,9 +95,14 @@ def test_an_evaluation_answered_with_codes_shows_the_hand_computed_scores(
     # 政策落实 is asked only of those who went there: hidden until 是 is chosen
     policy = page.locator('[id="box-u.qingshan.q4"]')
     expect(policy).to_be_hidden()
-    page.fill("#f-code", codes[0])
     page.check('input[name="u.qingshan.q3"][value="是"]')
     expect(policy).to_be_visible()
+    page.check('input[name="u.linjiang.q2"][value="3"]')
+    # answers not yet sent are kept in the browser: a reload brings them back
+    page.reload()
+    expect(page.locator('input[name="u.linjiang.q2"][value="3"]')).to_be_checked()
+    expect(policy).to_be_visible()
+    page.fill("#f-code", codes[0])
     # a missing required answer: the page says so next to the question, keeps the rest
     page.check('input[name="u.qingshan.q1"][value="5"]')
     page.click("button[type=submit]")
