@@ -131,7 +131,26 @@ def codes_xlsx(survey: Survey, issued: list[design.IssuedCode], base_url: str) -
     return out.getvalue()
 
 
-@router.post("/api/surveys/{survey_id}/ballots", status_code=201,
+BALLOT_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {"application/json": {"schema": {
+            "type": "object",
+            "required": ["answers"],
+            "properties": {
+                "code": {"type": "string", "description": "投票码 (codes surveys)"},
+                "answers": {"type": "object",
+                            "description": "{question id: value}; an evaluation: "
+                                           "{unit slug: {question id: value}}"},
+                "key": {"type": "string", "maxLength": 64,
+                        "description": "a retry with the same key finds the first ballot"},
+            },
+        }}},
+    }
+}
+
+
+@router.post("/api/surveys/{survey_id}/ballots", status_code=201, openapi_extra=BALLOT_BODY,
              summary="提交答卷 (cast a ballot, public)")
 async def post_ballot(survey_id: RowId, request: Request, ctx: ContextDep) -> JSONResponse:
     body = await read_json(request, ctx.settings.survey_max_ballot_bytes)
