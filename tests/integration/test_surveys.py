@@ -344,3 +344,22 @@ def test_two_ballots_racing_with_one_code_make_one_ballot_on_postgresql(
             assert len(set(session.scalars(sa.select(Ballot.code_id)))) == 3
     finally:
         p.close()
+
+
+def test_a_survey_closes_on_its_own_when_its_time_is_up(pipeline: Pipeline) -> None:
+    import datetime as dt
+
+    from ingest.surveys import design
+
+    p = pipeline
+    admin = p.user("孙伟", role="admin")
+    tomorrow = (utcnow() + dt.timedelta(days=1)).date().isoformat()
+    sid = open_survey(p, admin, closes=tomorrow)
+    assert p.client.get(f"/api/surveys/{sid}").json()["state"] == "open"
+    with p.ctx.db.transaction() as session:
+        assert design.close_ended(session, utcnow()) == []
+        assert design.close_ended(session, utcnow() + dt.timedelta(days=3)) == [sid]
+    p.settle()
+    assert p.get(f"/api/surveys/{sid}/results", admin).json()["closed"] is not None
+    page = p.client.get(f"/surveys/{sid}")
+    assert page.status_code == 200 and "已结束" in page.text and "<form" not in page.text
