@@ -12,11 +12,11 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 
 from ingest.surveys import casting, design
-from ingest.surveys.models import Survey
+from ingest.surveys.models import BallotCode, Survey
 from services.clock import utcnow
 from services.context import Context
 from services.http import ContextDep, CurrentUser, RowId, require_role
-from services.identity import Role
+from services.identity import Role, Unit
 from services.refusals import Invalid, Malformed, TooLarge
 
 router = APIRouter(tags=["surveys"])
@@ -107,6 +107,21 @@ def post_codes(survey_id: RowId, body: design.CodesIn, ctx: ContextDep, user: Cu
     return {"codes": [c.code for c in issued],
             "respondents": [{"code": c.code, "unit": c.respondent, "name": c.respondent_name}
                             for c in issued]}
+
+
+@router.get("/api/surveys/{survey_id}/codes", summary="投票码发放与使用情况 (codes issued, used)")
+def get_codes(survey_id: RowId, ctx: ContextDep, user: CurrentUser) -> dict[str, Any]:
+    """How many codes were issued and used, and to whom (the recorded draw); never the codes."""
+    require_role(user, Role.ADMIN)
+    with ctx.db.session() as session:
+        design.load(session, survey_id)
+        rows = session.execute(sa.select(BallotCode.respondent, BallotCode.used)
+                               .where(BallotCode.survey_id == survey_id)
+                               .order_by(BallotCode.id)).all()
+        names = {u.slug: u.name for u in session.scalars(sa.select(Unit))}
+    return {"issued": len(rows), "used": sum(1 for _, used in rows if used),
+            "respondents": [{"unit": r, "name": names.get(r, r), "used": used}
+                            for r, used in rows if r is not None]}
 
 
 def codes_xlsx(survey: Survey, issued: list[design.IssuedCode], base_url: str) -> bytes:

@@ -138,6 +138,10 @@ def test_anonymous_ballots_hold_no_code_no_address_and_only_the_day(
     assert [r["name"] for r in codes["respondents"]] == ["华远机械股份有限公司", "金禾食品有限公司"]
     assert ballot(p, sid, hand.BALLOTS[0], code=codes["codes"][0]).status_code == 201
     p.settle()
+    # who was asked, and how many answered: never which code or answer was whose
+    issued = p.get(f"/api/surveys/{sid}/codes", admin).json()
+    assert (issued["issued"], issued["used"]) == (2, 1)
+    assert [r["unit"] for r in issued["respondents"]] == ["huayuan", "jinhe"]
     with p.ctx.db.session() as session:
         stored = session.scalars(sa.select(Ballot)).one()
         copy = session.scalars(sa.select(BallotCopy)).one()
