@@ -20,8 +20,8 @@ from typing import Any
 
 import httpx
 
+from bootstrap import build_context
 from ingest.surveys.casting import recount
-from services import app as composition
 from services.contracts.surveys import SCALE5
 from services.settings import Settings
 from tests.e2e.processes import Baosong, api, wait_for_http
@@ -93,7 +93,7 @@ def measure(app: Baosong, base: str, settings: Settings) -> dict[str, float]:
         time.sleep(0.1)
     figures["counted_after_s"] = time.perf_counter() - started
     results = admin.get(f"/api/surveys/{sid}/results").json()
-    ctx = composition.build_context(settings)
+    ctx = build_context(settings)
     with ctx.db.session() as session:
         counted = recount(session, sid)[""]
     ctx.db.dispose()

@@ -45,5 +45,5 @@ def subscription(lexicon: Lexicon) -> Subscription:
 
         return record
 
-    return Subscription(consumer="moderation-surveys", runner="celery",
+    return Subscription(consumer="moderation-surveys",
                         handlers={BallotCast.TYPE: Prepared(prepare)})

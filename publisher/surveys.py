@@ -27,5 +27,5 @@ def subscription(site: Site) -> Subscription:
             f"{local.year}年{local.month}月{local.day}日")
         site.pages.put(addresses.survey_results(payload.survey), page, done)
 
-    return Subscription(consumer="publisher-surveys", runner="celery",
+    return Subscription(consumer="publisher-surveys",
                         handlers={ResultsPublished.TYPE: publish})

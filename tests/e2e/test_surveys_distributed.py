@@ -11,7 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from services import app as composition
+from bootstrap import build_context, prepare
 from services.identity import add_unit, add_user
 from services.settings import Settings
 from tests import survey_scenario as hand
@@ -32,9 +32,9 @@ def test_an_evaluation_is_counted_screened_and_published_by_separate_processes(
                   exchange=f"baosong.events.{tag}", queue_prefix=f"baosong-{tag}",
                   worker_concurrency=1)
     # the schema, the units and the admin in this process: five commands would cost half a minute
-    ctx = composition.build_context(Settings(data_dir=tmp_path / "var",  # type: ignore[call-arg]
+    ctx = build_context(Settings(data_dir=tmp_path / "var",  # type: ignore[call-arg]
                                              database_url=pg_url, _env_file=None))
-    composition.prepare(ctx)
+    prepare(ctx)
     with ctx.db.transaction() as session:
         for slug, name in hand.UNITS:
             add_unit(session, slug, name, "county")
