@@ -15,20 +15,23 @@ import uuid
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import sqlalchemy as sa
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import FormData
 
 from ingest.surveys import casting, design
-from ingest.surveys.models import Survey
+from ingest.surveys.models import Ballot, Survey
 from ingest.surveys.routes import BROWSER_COOKIE, client_address, remember_browser
 from ingest.surveys.validate import BallotInvalid
 from services.clock import utcnow
 from services.contracts.surveys import SCALE5, Question
 from services.http import ContextDep, RowId, get_context, status_of
+from services.identity import Role
 from services.refusals import Conflict, Forbidden, Invalid, Refusal, TooLarge
 from services.web_pages import Pages, asset
+from services.web_session import PageUserDep, require_page_role
 
 router = APIRouter(include_in_schema=False)
 
@@ -103,6 +106,21 @@ def _render(request: Request, survey: Survey, *, status: int = 200,
         value_of=value_of, chosen=chosen, state=design.state_of(survey, now),
         key=value_of("key") or uuid.uuid4().hex, code=value_of("code"),
         closes_text=_local_text(survey.closes, request))
+
+
+@router.get("/surveys", response_class=HTMLResponse)
+def survey_list(request: Request, ctx: ContextDep, user: PageUserDep) -> HTMLResponse:
+    """The admins' list: every survey, its state and ballots, and where to answer and read it."""
+    require_page_role(user, "surveys", Role.ADMIN)
+    now = utcnow()
+    with ctx.db.session() as session:
+        surveys = session.scalars(sa.select(Survey).order_by(Survey.id.desc())).all()
+        ballots = dict(session.execute(sa.select(Ballot.survey_id, sa.func.count())
+                                       .group_by(Ballot.survey_id)).all())
+    rows = [{"survey": s, "state": design.state_of(s, now), "ballots": ballots.get(s.id, 0),
+             "closes": _local_text(s.closes, request)} for s in surveys]
+    return _pages().render(request, "surveys/list.html", user=user, csrf=user.csrf,
+                           page="surveys", rows=rows)
 
 
 @router.get("/surveys/{survey_id}", response_class=HTMLResponse)
