@@ -27,8 +27,8 @@ def held_texts(lexicon: Lexicon, ballot: BallotCast) -> list[HeldText]:
             if state != "approved":
                 held.append(HeldText(unit=unit, question=question,
                                      verdict=state,  # type: ignore[arg-type]
-                                     categories=tuple(sorted({str(f["category"])
-                                                              for f in findings}))))
+                                     categories=sorted({str(f["category"])
+                                                        for f in findings})))
     return held
 
 
@@ -41,7 +41,7 @@ def subscription(lexicon: Lexicon) -> Subscription:
             if not ballot.text_questions:
                 return
             outbox.emit(session, TextsScreened(survey=ballot.survey, ballot=ballot.ballot,
-                                               held=tuple(held)).event(event.subject))
+                                               held=held).event(event.subject))
 
         return record
 

@@ -204,8 +204,8 @@ def _record(session: Session, survey: Survey, given: BallotIn,
     session.flush()
     event = BallotCast(survey=survey.id, ballot=ballot.id, day=day, answers=answers,
                        respondent=ballot.respondent, repeat_address=repeat_address,
-                       text_questions=tuple(q["id"] for q in survey.questions
-                                            if q["type"] == "text"),
+                       text_questions=[q["id"] for q in survey.questions
+                                      if q["type"] == "text"],
                        repeat_browser=given.browser_seen).event(f"survey/{survey.id}")
     if survey.anonymous:  # the envelope's time would say more than the day
         midnight = dt.datetime.combine(day, dt.time(0, 0), tzinfo=ZoneInfo(settings.timezone))

@@ -104,8 +104,8 @@ def definition(survey: Survey) -> SurveyOpened:
         description=survey.description, kind=survey.kind,  # type: ignore[arg-type]
         access=survey.access, anonymous=survey.anonymous,  # type: ignore[arg-type]
         opens=survey.opens, closes=survey.closes,
-        units=tuple(RatedUnit.model_validate(u) for u in survey.units),
-        questions=tuple(Question.model_validate(q) for q in survey.questions))
+        units=[RatedUnit.model_validate(u) for u in survey.units],
+        questions=[Question.model_validate(q) for q in survey.questions])
 
 
 def _dump(body: SurveyIn, units: list[RatedUnit]) -> tuple[list[dict[str, object]],

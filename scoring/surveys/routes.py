@@ -107,8 +107,8 @@ def public_results(results: dict[str, Any], now: Any) -> ResultsPublished:
     return ResultsPublished(
         survey=results["survey"], title=results["title"], kind=results["kind"],
         ballots=results["ballots"], closed=results.get("closed"), published=now,
-        questions=tuple(public(results["questions"])),
-        units=tuple({**u, "questions": public(u["questions"])} for u in results.get("units", [])))
+        questions=public(results["questions"]),
+        units=[{**u, "questions": public(u["questions"])} for u in results.get("units", [])])
 
 
 def evaluation_rows(session: Any, year: int) -> list[dict[str, Any]]:

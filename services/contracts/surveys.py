@@ -8,11 +8,13 @@ never names its code, its address or a time finer than the day, so no consumer c
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from services.contracts.payload import Payload
+from services.contracts.payload import Payload, Timestamp
+
+Day = Annotated[dt.date, Field(strict=False)]  # an ISO date on the wire
 
 QuestionType = Literal["single", "multiple", "scale5", "number", "text"]
 Kind = Literal["survey", "evaluation"]
@@ -71,10 +73,10 @@ class SurveyOpened(Payload):
     kind: Kind
     access: Access
     anonymous: bool
-    opens: dt.datetime
-    closes: dt.datetime | None = None
-    units: tuple[RatedUnit, ...] = ()
-    questions: tuple[Question, ...]
+    opens: Timestamp
+    closes: Timestamp | None = None
+    units: list[RatedUnit] = Field(default_factory=list)
+    questions: list[Question]
 
 
 class BallotCast(Payload):
@@ -85,11 +87,11 @@ class BallotCast(Payload):
 
     survey: int
     ballot: str
-    day: dt.date
+    day: Day
     answers: dict[str, dict[str, Answer]]
     respondent: str | None = None
     # the ids of the text questions, whose answers moderation screens before the public sees them
-    text_questions: tuple[str, ...] = ()
+    text_questions: list[str] = Field(default_factory=list)
     repeat_address: bool = False  # the address had already answered (open surveys: a signal)
     repeat_browser: bool = False  # the browser had already answered (a signal only)
 
@@ -102,7 +104,7 @@ class HeldText(BaseModel):
     unit: str  # "" for a survey
     question: str
     verdict: Literal["flagged", "rejected"]
-    categories: tuple[str, ...] = ()
+    categories: list[str] = Field(default_factory=list)
 
 
 class TextsScreened(Payload):
@@ -113,14 +115,14 @@ class TextsScreened(Payload):
 
     survey: int
     ballot: str
-    held: tuple[HeldText, ...] = ()
+    held: list[HeldText] = Field(default_factory=list)
 
 
 class SurveyClosed(Payload):
     TYPE: ClassVar[str] = "survey.closed"
 
     survey: int
-    closed: dt.datetime
+    closed: Timestamp
 
 
 class ResultsPublished(Payload):
@@ -134,7 +136,7 @@ class ResultsPublished(Payload):
     title: str
     kind: Kind
     ballots: int
-    closed: dt.datetime | None = None
-    published: dt.datetime
-    questions: tuple[dict[str, Any], ...]
-    units: tuple[dict[str, Any], ...] = ()
+    closed: Timestamp | None = None
+    published: Timestamp
+    questions: list[dict[str, Any]]
+    units: list[dict[str, Any]] = Field(default_factory=list)
