@@ -13,4 +13,5 @@ def build(ctx: Context) -> Component:
                      routers=[routes.router, originals.router, pages.router,
                               survey_routes.router, survey_pages.router],
                      jobs=[Job("sweep-orphaned-uploads", 3600, sweeper.sweep),
-                           Job("close-ended-surveys", 60, survey_jobs.close_ended)])
+                           Job("close-ended-surveys", 60, survey_jobs.close_ended)],
+                     landing=pages.LANDING, nav=[pages.DESK, survey_pages.SURVEYS])

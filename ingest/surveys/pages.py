@@ -26,6 +26,7 @@ from ingest.surveys.models import Ballot, Survey
 from ingest.surveys.routes import BROWSER_COOKIE, client_address, remember_browser
 from ingest.surveys.validate import BallotInvalid
 from services.clock import utcnow
+from services.component import PageLink
 from services.contracts.surveys import SCALE5, Question
 from services.http import ContextDep, RowId, get_context, status_of
 from services.identity import Role
@@ -34,6 +35,8 @@ from services.web_pages import Pages, asset
 from services.web_session import PageUserDep, require_page_role
 
 router = APIRouter(include_in_schema=False)
+
+SURVEYS = PageLink("调查评议", "/surveys", page="surveys", roles=frozenset({Role.ADMIN}))
 
 ASSETS = ("survey.js", "survey.css")
 TYPE_HINTS = {"single": "单选", "multiple": "多选", "scale5": "满意度", "number": "数字",

@@ -15,8 +15,8 @@ from ingest.surveys import casting, design
 from ingest.surveys.models import BallotCode, Survey
 from services.clock import utcnow
 from services.context import Context
-from services.http import ContextDep, CurrentUser, RowId, require_role
-from services.identity import Role, Unit
+from services.http import ContextDep, CurrentUser, RowId
+from services.identity import Role, Unit, require_role
 from services.refusals import Invalid, Malformed, TooLarge
 
 router = APIRouter(tags=["surveys"])

@@ -16,8 +16,8 @@ from scoring.surveys.models import EvaluationResult, SurveyCopy
 from services import outbox
 from services.clock import utcnow
 from services.contracts.surveys import ResultsPublished
-from services.http import ContextDep, CurrentUser, RowId, require_role
-from services.identity import Role
+from services.http import ContextDep, CurrentUser, RowId
+from services.identity import Role, require_role
 from services.refusals import Invalid, NotFound
 from services.web_pages import Pages, asset
 from services.web_session import PageUserDep, require_page_role
