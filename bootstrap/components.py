@@ -33,13 +33,15 @@ COMMANDS: dict[str, typer.Typer] = {"scores": scoring.cli.app, "lexicon": modera
 def metadata() -> sa.MetaData:
     """Every table of every component (their models are imported with the components)."""
     import ingest.models
+    import ingest.surveys.models
     import ingest.topics  # noqa: F401
     import moderation.duplicates
     import moderation.lexicon
     import moderation.models
     import moderation.reasons  # noqa: F401
     import publisher.models  # noqa: F401
-    import scoring.models  # noqa: F401
+    import scoring.models
+    import scoring.surveys.models  # noqa: F401
     import services.audit
     import services.bus.local
     import services.identity

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from moderation import handlers, pages, review_api, routes
+from moderation import handlers, pages, review_api, routes, surveys
 from moderation.lexicon import Lexicon
 from services.component import Component
 from services.context import Context
@@ -11,7 +11,7 @@ def build(ctx: Context) -> Component:
                       max_findings=ctx.settings.max_findings_per_field)
     return Component(
         name="moderation",
-        subscriptions=[handlers.subscription(ctx, lexicon)],
+        subscriptions=[handlers.subscription(ctx, lexicon), surveys.subscription(lexicon)],
         routers=[routes.router, review_api.router, routes.lexicon_router(lexicon), pages.router],
         landing=pages.LANDING,
         nav=[pages.QUEUE],

@@ -3,7 +3,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from publisher import handlers, routes, serving
+from publisher import handlers, routes, serving, surveys
 from publisher.site import Site
 from services.component import Component
 from services.context import Context
@@ -26,6 +26,7 @@ def build(ctx: Context) -> Component:
         except Exception:  # the first publication writes it too: serving goes on meanwhile
             log.exception("could not write the site's fixed pages at start")
 
-    return Component(name="publisher", subscriptions=[handlers.subscription(ctx, site)],
+    return Component(name="publisher", subscriptions=[handlers.subscription(ctx, site),
+                                                           surveys.subscription(site)],
                      routers=[routes.router, serving.router], startup=[skeleton_on_start],
                      nav=[serving.PORTAL])

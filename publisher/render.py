@@ -204,6 +204,9 @@ class Renderer:
     def units(self, groups: Sequence[tuple[str, Sequence[UnitView]]]) -> bytes:
         return self._page("units.html", addresses.UNITS, groups=groups)
 
+    def survey_results(self, key: str, results: dict[str, Any], published: str) -> bytes:
+        return self._page("survey_results.html", key, r=results, published=published)
+
     def not_found(self, site_path: str) -> bytes:
         """The 404 page is served at any depth, so it links from the site's absolute path."""
         return self._page("404.html", addresses.NOT_FOUND, root=site_path)

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from scoring import queries, quotas
 from scoring.models import ScoredItem
 from scoring.rules import Rules
+from scoring.surveys.models import EvaluationResult
 from services.identity import UNIT_KIND_LABELS
 
 _templates = Environment(loader=PackageLoader("scoring", "templates"),
@@ -103,7 +104,36 @@ def ranking_tables(session: Session, period: str) -> list[Table]:
     for i in queries.scores(session, period)["informants"]:
         informants.rows.append([i["rank"], i["name"], i["unit_name"] or i["unit"], i["points"]])
     tables.append(informants)
+    evaluations = evaluation_rows(session, period)
+    if evaluations:
+        table = Table("网上评议", EVALUATION_HEADERS)
+        for e in evaluations:
+            table.rows.append([e["name"], e["unit"], e["title"],
+                               e["score"] if e["score"] is not None else "无有效评价",
+                               e["rated"], e["points"]])
+        tables.append(table)
     return tables
+
+
+EVALUATION_HEADERS = ["被评议单位", "单位代号", "评议", "评议得分", "有效评价数", "积分"]
+
+
+def evaluation_rows(session: Session, period: str) -> list[dict[str, Any]]:
+    """The closed evaluations' results in the period's year (every year for ``all``), each
+    beside the unit's points for the period: the two figures the year-end review weighs."""
+    query = sa.select(EvaluationResult).order_by(EvaluationResult.year,
+                                                 EvaluationResult.survey_id,
+                                                 EvaluationResult.score.desc())
+    if period != "all":
+        query = query.where(EvaluationResult.year == int(period[:4]))
+    results = list(session.scalars(query))
+    if not results:
+        return []
+    board = {u["unit"]: u for u in queries.scores(session, period)["units"]}
+    return [{"unit": r.unit_slug, "name": board.get(r.unit_slug, {}).get("name", r.unit_slug),
+             "title": r.title, "year": r.year, "score": r.score, "rated": r.rated,
+             "ballots": r.ballots, "points": board.get(r.unit_slug, {}).get("points", 0)}
+            for r in results]
 
 
 def _display_width(value: Any) -> int:
@@ -195,6 +225,7 @@ def bulletin(session: Session, month: str, rules: Rules, timezone: str,
         "adopted": total.adopted, "rate": _percent(total.rate), "higher": total.higher,
         "instructions": total.instructions, "groups": groups, "silent": silent,
         "rules_version": rules.version,
+        "evaluations": evaluation_rows(session, month[:4]),
     }
 
 

@@ -62,6 +62,9 @@ class Rules:
     quota_penalty: int = -2
     quotas: dict[str, Quota] = field(default_factory=dict)
     photos_count: str = "images"  # what "photos" in a quota counts: images, or photo items
+    # 网上评议: (floor, points), highest floor first; a rated unit whose score reaches a floor
+    # gets its points when the evaluation closes. Empty (the default): evaluations add nothing.
+    evaluation_bands: tuple[tuple[float, int], ...] = ()
     digest: str = ""  # of the file's text: the same version must always mean the same rules
     text: str = ""
 
@@ -75,6 +78,14 @@ class Rules:
         """Of the levels an item was adopted at, the one that counts (the highest known)."""
         known = [level for level in self.adoption if level in levels]
         return known[-1] if known else None
+
+    def evaluation_points(self, score: float | None) -> int:
+        if score is None:
+            return 0
+        for floor, points in self.evaluation_bands:
+            if score >= floor:
+                return points
+        return 0
 
     def quota_photos(self, photo_items: int, photo_images: int) -> int:
         return photo_images if self.photos_count == "images" else photo_items
@@ -110,6 +121,24 @@ def _quota(kind: str, q: dict[str, Any]) -> Quota:
     return quota
 
 
+def _bands(raw: dict[str, Any]) -> tuple[tuple[float, int], ...]:
+    bands = _table(raw, "evaluation").get("bands", [])
+    problem = RulesError("规则文件 evaluation.bands 须为 [[分数下限, 积分], …]，分数下限从高到低 "
+                         "(evaluation.bands must be [[floor, points], …], highest floor first)")
+    if not isinstance(bands, list):
+        raise problem
+    out = []
+    for band in bands:
+        if not (isinstance(band, list) and len(band) == 2
+                and isinstance(band[0], int | float) and not isinstance(band[0], bool)
+                and isinstance(band[1], int) and not isinstance(band[1], bool)):
+            raise problem
+        out.append((float(band[0]), band[1]))
+    if [f for f, _ in out] != sorted((f for f, _ in out), reverse=True):
+        raise problem
+    return tuple(out)
+
+
 def parse_rules(raw: dict[str, Any], text: str = "") -> Rules:
     if "version" not in raw or not str(raw["version"]).strip():
         raise RulesError("规则文件缺少 version (missing version)")
@@ -134,6 +163,7 @@ def parse_rules(raw: dict[str, Any], text: str = "") -> Rules:
         quota_penalty=_int(quota, "missed_penalty", "quota"),
         quotas={kind: _quota(kind, q) for kind, q in quota.items() if isinstance(q, dict)},
         photos_count=photos_count,
+        evaluation_bands=_bands(raw),
         digest=hashlib.sha256(text.encode()).hexdigest() if text else "",
         text=text,
     )

@@ -98,6 +98,20 @@ class Settings(BaseSettings):
     month_close_check_seconds: float = Field(default=3600.0, gt=0)
     month_close_after_hours: float = Field(default=24.0, ge=0)  # a month closes this long after
 
+    # --- surveys and evaluations (网上调查、网上评议) ----------------------------------------
+    survey_max_questions: int = Field(default=100, gt=0)
+    survey_max_text_chars: int = Field(default=2000, gt=0)  # one text answer
+    survey_max_units: int = Field(default=200, gt=0)  # units one evaluation rates
+    survey_max_codes: int = Field(default=5000, gt=0)  # codes issued by one request
+    survey_max_ballot_bytes: int = Field(default=256 * 1024, gt=0)
+    # attempts one client address may make on one survey in one window (429 beyond)
+    survey_ballots_per_address: int = Field(default=30, gt=0)
+    survey_rate_window_seconds: int = Field(default=3600, gt=0)
+    # the header a trusted proxy (nginx) puts the client's address in; empty: the peer address
+    client_address_header: str = ""
+    # points of the grades 5 (非常满意) .. 1 (非常不满意) in an evaluated unit's score
+    evaluation_grade_points: tuple[float, float, float, float, float] = (100, 80, 60, 40, 20)
+
     # --- dashboards ------------------------------------------------------------------------
     sse_ping_seconds: int = 15
     sse_client_queue: int = 100  # changes a viewer may fall behind before it is dropped
