@@ -34,6 +34,9 @@ _SPACE = re.compile(r"\s+")
 UNIT_KIND_NAMES = {"county": "县（市、区）", "enterprise": "重点企业", "department": "委内部门"}
 GALLERY_COLUMNS = frozenset({"culture", "photo"})  # shown as pictures rather than a list
 ART_COLUMNS = frozenset({"culture"})  # art works are shown whole, never cropped
+# the columns of documents, forms and notices (信息公开), after the news columns
+DOC_COLUMNS = (("documents", "文件公开"), ("forms", "表格下载"), ("notices", "会议通知"),
+               ("features", "专题"))
 
 
 def clean_text(text: str) -> str:
@@ -188,13 +191,14 @@ class HomeBlock:
 
 
 class Renderer:
-    def __init__(self, site_title: str, site_url: str) -> None:
+    def __init__(self, site_title: str, site_url: str, footer: Any = None) -> None:
         self.site_title = site_title
         self.site_url = site_url  # absolute, ends in "/"
         self.env = Environment(loader=PackageLoader("publisher", "templates"),
                                autoescape=select_autoescape(["html", "xml"]),
                                undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
-        self.env.globals.update(site_title=site_title, site_url=site_url, columns=COLUMNS)
+        self.env.globals.update(site_title=site_title, site_url=site_url, columns=COLUMNS,
+                                footer=footer, doc_columns=DOC_COLUMNS)
         self._css = self._source("site.css").encode("utf-8")
         self.stylesheet_key = addresses.asset(
             "site", hashlib.sha256(self._css).hexdigest()[:12], ".css")
@@ -212,6 +216,10 @@ class Renderer:
             canonical=self.site_url + key.removesuffix("index.html"), **context)
         return clean_text(page).encode("utf-8")
 
+    def page(self, template: str, key: str, **context: Any) -> bytes:
+        """Any page of the site from ``template``, at ``key`` (for pages other modules own)."""
+        return self._page(template, key, **context)
+
     def stylesheet(self) -> bytes:
         return self._css
 
@@ -221,15 +229,15 @@ class Renderer:
                           newer=newer)
 
     def listing(self, listing: Listing, items: Sequence[ItemView], links: Sequence[Link],
-                page: int | None = None) -> bytes:
+                page: int | None = None, **extra: Any) -> bytes:
         return self._page("listing.html", listing.page(page), listing=listing, items=items,
-                          links=links, page=page)
+                          links=links, page=page, **extra)
 
     def home(self, lead: ItemView | None, blocks: Sequence[HomeBlock],
-             photos: Sequence[ItemView], unit_sites: Sequence[tuple[str, Sequence[UnitView]]]
-             ) -> bytes:
+             photos: Sequence[ItemView], unit_sites: Sequence[tuple[str, Sequence[UnitView]]],
+             **extra: Any) -> bytes:
         return self._page("home.html", addresses.HOME, lead=lead, blocks=blocks, photos=photos,
-                          unit_sites=unit_sites)
+                          unit_sites=unit_sites, **extra)
 
     def units(self, groups: Sequence[tuple[str, Sequence[UnitView]]]) -> bytes:
         return self._page("units.html", addresses.UNITS, groups=groups)

@@ -131,6 +131,8 @@ class Site:
         if unit_is_new:
             pages.units_index(session, done)
             pages.sitemap_pages(session, done)
+            for hook in pages.on_new_unit:  # the HTML site map lists the units
+                hook(session, done)
         pages.site_feed(session, units, done)
         pages.sitemap_block(session, item.submission_id, done)
         pages.home(session, units, done)

@@ -20,6 +20,7 @@ import moderation.cli
 import moderation.component
 import publisher.cli
 import publisher.component
+import publisher.features.cli
 import scoring.cli
 import scoring.component
 from services import audit, migrate, web_session
@@ -46,7 +47,8 @@ log = logging.getLogger(__name__)
 COMPONENTS = (ingest.component, moderation.component, publisher.component, scoring.component)
 
 COMMANDS: dict[str, typer.Typer] = {"scores": scoring.cli.app, "lexicon": moderation.cli.app,
-                                    "site": publisher.cli.app}
+                                    "site": publisher.cli.app,
+                                    "features": publisher.features.cli.app}
 
 # The distributed processes, by command, and the component whose consumers each one runs.
 PROCESS_COMPONENT = {"api": "ingest", "worker": "moderation", "publisher": "publisher",
@@ -55,13 +57,18 @@ PROCESS_COMPONENT = {"api": "ingest", "worker": "moderation", "publisher": "publ
 
 def metadata() -> sa.MetaData:
     """Every table of every component (their models are imported with the components)."""
+    import ingest.documents.models
     import ingest.models
     import ingest.topics  # noqa: F401
+    import moderation.documents.models
     import moderation.duplicates
     import moderation.lexicon
     import moderation.models
     import moderation.reasons  # noqa: F401
-    import publisher.models  # noqa: F401
+    import publisher.documents.models
+    import publisher.features.models
+    import publisher.models
+    import publisher.search.models  # noqa: F401
     import scoring.models  # noqa: F401
     import services.audit
     import services.bus.local
