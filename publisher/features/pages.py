@@ -21,7 +21,7 @@ from publisher.site import Site
 from services.context import Context
 from services.identity import Unit
 
-LISTS = {"top50": "工业五十强", "contributors": "年度突出贡献企业"}
+LISTS = {"top50": "工业五十强", "contributors": "突出贡献企业"}  # titled 2025年度…
 INDEX = "columns/features/index.html"
 ENTERPRISE_ITEMS = 20  # newest published items on an enterprise's feature page
 HOME_ENTRIES = 10
