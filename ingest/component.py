@@ -11,6 +11,7 @@ from services.context import Context
 def build(ctx: Context) -> Component:
     return Component(name="ingest", subscriptions=[tracker.subscription(), topics.subscription(),
                                                    document_tracker.subscription()],
-                     routers=[routes.router, originals.router, pages.router,
-                              document_routes.router, meeting_pages.router],
+                     # the meetings page before the desk's /desk/{asset}
+                     routers=[routes.router, originals.router, meeting_pages.router,
+                              pages.router, document_routes.router],
                      jobs=[Job("sweep-orphaned-uploads", 3600, sweeper.sweep)])
