@@ -45,4 +45,5 @@ def portal(ctx: Context) -> Site:
     pages.on_new_unit.append(site_map)
     pages.home_extras.append(feature_pages.home_block)
     pages.listing_extras.append(feature_pages.unit_block)
+    pages.on_item_changed.append(feature_pages.item_changed)
     return site

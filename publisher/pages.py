@@ -57,6 +57,8 @@ class Pages:
         # more for the home page and for a listing's page (the features' blocks)
         self.home_extras: list[Callable[[Session], dict[str, Any]]] = []
         self.listing_extras: list[Callable[[Session, Listing], dict[str, Any]]] = []
+        # pages elsewhere that list a unit's items (its feature page): told of every change
+        self.on_item_changed: list[Callable[[Session, PublishedItem, Rendering], None]] = []
 
     @property
     def renderer(self) -> Renderer:

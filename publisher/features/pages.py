@@ -135,6 +135,14 @@ class FeaturePages:
                                            for e in entries]})
         return {"features": blocks}
 
+    def item_changed(self, session: Session, item: PublishedItem, done: Rendering) -> None:
+        """A featured unit's item came or went: its feature pages list its items."""
+        entries = self.entries_of_unit(session, item.unit_slug)
+        if entries:
+            units = self.site.pages.units(session)
+            for entry in entries:
+                self._entry(session, entry, units, done)
+
     def unit_block(self, session: Session, listing: Listing) -> dict[str, Any]:
         if listing.kind != "unit":
             return {}

@@ -100,3 +100,16 @@ def test_the_command_line_imports_a_list(tmp_path: Path, pipeline: Pipeline) -> 
     assert result.stdout.strip().endswith("/site/features/contributors-2025.html")
     page = pipeline.client.get("/site/features/contributors-2025.html").text
     assert "2025年度突出贡献企业" in page and "青山电子有限公司" in page
+
+
+def test_a_retracted_item_leaves_the_enterprise_page_first(city: City) -> None:
+    p = city.pipeline
+    assert import_list(p, city.admin, xlsx_bytes([HEADER, *ROWS])).status_code == 200
+    sid = p.upload(city.enterprise, title="华远机械智能制造车间投产",
+                   body="新车间引入工业机器人生产线，年产值预计增加两亿元。").json()["id"]
+    p.settle()
+    assert f"articles/{sid}.html" in p.client.get("/site/features/top50-2025/1.html").text
+    retracted = p.post(f"/api/submissions/{sid}/retract", city.moderator, {"reason": "数据有误"})
+    assert retracted.status_code == 200, retracted.text
+    p.settle()
+    assert f"articles/{sid}.html" not in p.client.get("/site/features/top50-2025/1.html").text
