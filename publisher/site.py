@@ -135,8 +135,8 @@ class Site:
                 hook(session, done)
         pages.site_feed(session, units, done)
         pages.sitemap_block(session, item.submission_id, done)
-        for hook in pages.on_item_changed:
-            hook(session, item, done)
+        for on_change in pages.on_item_changed:
+            on_change(session, item, done)
         pages.home(session, units, done)
         self.remove_photos(replaced_photos, done, keep=item.photos)  # nothing shows them now
         return done
@@ -156,8 +156,8 @@ class Site:
         pages.column_feed(session, item.column, units, done)
         pages.site_feed(session, units, done)
         pages.sitemap_block(session, item.submission_id, done)
-        for hook in pages.on_item_changed:  # unlisted there too before the page goes
-            hook(session, item, done)
+        for on_change in pages.on_item_changed:  # unlisted there too before the page goes
+            on_change(session, item, done)
         pages.home(session, units, done)
         pages.delete(addresses.article(item.submission_id), done)
         self.remove_photos(item.photos, done)
