@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from publisher.search.models import SearchEntry, SearchTerm
 from publisher.search.terms import index_terms, query_terms
@@ -42,7 +42,8 @@ def put(session: Session, ref: str, *, title: str, key: str, unit: str, column: 
     terms = index_terms(title, number, unit, *texts)
     if terms:
         session.execute(sa.insert(SearchTerm),
-                        [{"term": t, "entry_id": entry.id} for t in sorted(terms)])
+                        [{"term": t, "entry_id": entry.id, "published_at": published_at}
+                         for t in sorted(terms)])
 
 
 def remove(session: Session, ref: str) -> None:
@@ -63,15 +64,26 @@ def put_document(session: Session, doc: PublishedDocument) -> None:
 
 
 def search(session: Session, query: str, limit: int) -> list[Hit]:
-    """Pages that hold every word of ``query``, newest first."""
+    """Pages that hold every word of ``query``, newest first.
+
+    The longest word (the rarest, as a rule) is read newest first from its index; each entry
+    it gives is kept if the other words' index holds it too, until a page's worth is found."""
     terms = query_terms(query)
     if not terms:
         return []
-    matching = (sa.select(SearchTerm.entry_id).where(SearchTerm.term.in_(terms))
-                .group_by(SearchTerm.entry_id)
-                .having(sa.func.count() == len(terms)))
-    rows = session.scalars(sa.select(SearchEntry).where(SearchEntry.id.in_(matching))
-                           .order_by(SearchEntry.published_at.desc(), SearchEntry.id.desc())
-                           .limit(limit)).all()
+    lead, *others = sorted(terms, key=len, reverse=True)
+    first = aliased(SearchTerm)
+    matching = sa.select(first.entry_id).where(first.term == lead)
+    for term in others:
+        other = aliased(SearchTerm)
+        matching = matching.where(sa.select(other.entry_id).where(
+            other.term == term, other.entry_id == first.entry_id).exists())
+    ids = list(session.scalars(matching.order_by(first.published_at.desc(),
+                                                 first.entry_id.desc()).limit(limit)))
+    if not ids:
+        return []
+    rows = {r.id: r for r in session.scalars(sa.select(SearchEntry)
+                                             .where(SearchEntry.id.in_(ids)))}
     return [Hit(title=r.title, key=r.key, unit=r.unit, column=r.column, number=r.number,
-                repealed=r.repealed, published_at=r.published_at) for r in rows]
+                repealed=r.repealed, published_at=r.published_at)
+            for r in (rows[i] for i in ids if i in rows)]

@@ -27,12 +27,17 @@ class SearchEntry(Base):
 
 
 class SearchTerm(Base):
-    """The inverted index: which entries hold each term."""
+    """The inverted index: which entries hold each term. The entry's date is repeated here so
+    that a term's entries are read newest first straight from the index, stopping at a page's
+    worth, however many items hold the term."""
 
     __tablename__ = "search_terms"
 
     term: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
     entry_id: Mapped[int] = mapped_column(sa.ForeignKey("search_entries.id", ondelete="CASCADE"),
                                           primary_key=True)
+    published_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    __table_args__ = (sa.Index("ix_search_terms_entry_id", "entry_id"),)
+    __table_args__ = (sa.Index("ix_search_terms_entry_id", "entry_id"),
+                      sa.Index("ix_search_terms_term_published", "term", "published_at",
+                               "entry_id"))

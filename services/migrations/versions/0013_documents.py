@@ -92,10 +92,12 @@ def upgrade() -> None:
     op.create_table('search_terms',
     sa.Column('term', sa.String(length=64), nullable=False),
     sa.Column('entry_id', sa.Integer(), nullable=False),
+    sa.Column('published_at', UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['entry_id'], ['search_entries.id'], name=op.f('fk_search_terms_entry_id_search_entries'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('term', 'entry_id', name=op.f('pk_search_terms'))
     )
     op.create_index('ix_search_terms_entry_id', 'search_terms', ['entry_id'], unique=False)
+    op.create_index('ix_search_terms_term_published', 'search_terms', ['term', 'published_at', 'entry_id'], unique=False)
     op.create_table('documents',
     sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
     sa.Column('kind', sa.String(length=16), nullable=False),
@@ -160,6 +162,7 @@ def downgrade() -> None:
     op.drop_table('document_attachments')
     op.drop_index('ix_documents_kind_created', table_name='documents')
     op.drop_table('documents')
+    op.drop_index('ix_search_terms_term_published', table_name='search_terms')
     op.drop_index('ix_search_terms_entry_id', table_name='search_terms')
     op.drop_table('search_terms')
     op.drop_index('ix_search_entries_published_at', table_name='search_entries')
