@@ -4,6 +4,7 @@ footer links to, and the pages' hooks for the parts of the publisher that own ot
 from __future__ import annotations
 
 import functools
+from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
 
@@ -13,9 +14,11 @@ from publisher.documents.publishing import DocumentPages
 from publisher.features.pages import INDEX as FEATURES_INDEX
 from publisher.features.pages import FeaturePages
 from publisher.pages import Pages, Rendering
-from publisher.site import Site
 from services.columns import COLUMNS
 from services.context import Context
+
+if TYPE_CHECKING:
+    from publisher.site import Site
 
 SITE_MAP = "sitemap.html"
 
@@ -31,11 +34,11 @@ def write_site_map(pages: Pages, session: Session, done: Rendering) -> None:
     pages.put(SITE_MAP, pages.renderer.page("sitemap.html", SITE_MAP, groups=groups), done)
 
 
-def portal(ctx: Context) -> Site:
-    """The site with every part of the publisher hooked in: the columns of documents, the
-    features and the site map written with the skeleton and on a rebuild."""
-    site = Site(ctx)
-    pages = site.pages
+def hook_in(site: Site) -> None:
+    """The columns of documents, the features and the site map: written with the skeleton
+    and on a rebuild; the features' blocks on the home and unit pages and their pages kept in
+    step with the items they list."""
+    ctx, pages = site.ctx, site.pages
     doc_pages = DocumentPages(ctx, site)
     feature_pages = FeaturePages(ctx, site)
     site_map = functools.partial(write_site_map, pages)
@@ -46,4 +49,10 @@ def portal(ctx: Context) -> Site:
     pages.home_extras.append(feature_pages.home_block)
     pages.listing_extras.append(feature_pages.unit_block)
     pages.on_item_changed.append(feature_pages.item_changed)
-    return site
+
+
+def portal(ctx: Context) -> Site:
+    """The whole portal (a Site hooks every part in)."""
+    from publisher.site import Site
+
+    return Site(ctx)

@@ -39,6 +39,12 @@ class Site:
         self.pages = Pages(ctx.site, ctx.settings)
         self.sizes = Sizes(web=ctx.settings.web_photo_width, thumb=ctx.settings.thumb_photo_width)
         self._skeleton_ready = False
+        # the other parts of the portal (documents, features, the site map) hook their pages in,
+        # so that every Site, a rebuild's too, writes the whole portal; imported here because
+        # they build on this module
+        from publisher.govsite import hook_in
+
+        hook_in(self)
 
     # --- photos (before the transaction: slow, idempotent) -----------------------------------
 
