@@ -80,7 +80,7 @@ def main() -> None:
         fts.execute("CREATE VIRTUAL TABLE t USING fts5(terms, tokenize='unicode61')")
         fts.executemany("INSERT INTO t(rowid, terms) VALUES (?, ?)", texts)
         print(f"{'query':<24}{'hits':>6}{'index ms':>10}{'bare FTS5 ms':>14}{'ratio':>8}")
-        ratios = []
+        ratios, times = [], []
         for query in QUERIES:
             terms = query_terms(query)
             match = " AND ".join(f'"{t}"' for t in terms)
@@ -97,8 +97,9 @@ def main() -> None:
             assert hits == bare(), query
             mine, base = _timed(ours), _timed(bare)
             ratios.append(mine / base)
+            times.append(mine)
             print(f"{query:<24}{hits:>6}{mine * 1000:>10.2f}{base * 1000:>14.2f}"
                   f"{mine / base:>7.1f}×")
-        print(f"slowest query through the index: see above; median ratio "
-              f"{statistics.median(ratios):.1f}× the bare FTS5 query")
+        print(f"slowest query {max(times) * 1000:.1f} ms over {items} items; median ratio "
+              f"{statistics.median(ratios):.1f}× the bare FTS5 query (in memory, no ORM)")
         ctx.db.dispose()
