@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import io
 import os
 import signal
 import subprocess
@@ -16,6 +15,7 @@ import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -99,35 +99,70 @@ def serious_violations(page: Page) -> list[str]:
             for v in result if v["impact"] in ("serious", "critical")]
 
 
-def publish(server: Server, fields: dict[str, str], files: list[tuple[str, bytes]]) -> int:
+def sign_in(browser: Browser, server: Server, who: str) -> Page:
+    page = new_page(browser)
+    page.goto(f"{server.url}/login")
+    page.fill("#token", server.tokens[who])
+    page.click("button[type=submit]")
+    page.wait_for_url(lambda url: "/login" not in url)
+    return page
+
+
+def published(server: Server, title: str) -> int:
+    """The id of the document called ``title`` once the pipeline has published it."""
     with server.api("孙伟") as client:
-        response = client.post("/api/documents", data=fields, files=[
-            ("attachments", (name, data, "application/octet-stream")) for name, data in files]
-            or None)
-        assert response.status_code == 202, response.text
-        document_id = int(response.json()["id"])
-        wait_until(lambda: client.get(f"/api/documents/{document_id}").json()["status"]
-                   == "published", timeout=60, what=f"document {document_id} published")
-    return document_id
+        def done() -> int | None:
+            for item in client.get("/api/documents").json()["items"]:
+                if item["title"] == title and item["status"] == "published":
+                    return int(item["id"])
+            return None
+        found: int = wait_until(done, timeout=60, what=f"{title} published")
+    return found
+
+
+def local_input(moment: dt.datetime) -> str:
+    """A time as a datetime-local field takes it, in the commission's zone."""
+    return moment.astimezone(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m-%dT%H:%M")
 
 
 def test_documents_notices_search_and_downloads_in_the_browser(browser: Browser, server: Server,
                                                                 tmp_path: Path) -> None:
-    policy = publish(server, POLICY, [(PDF_NAME, pdf_bytes()), ("项目申报表.docx", docx_bytes())])
+    # the admin publishes a document with two files, then a meeting notice, on the admin page
+    office = sign_in(browser, server, "孙伟")
+    office.click("text=文件发布")
+    office.wait_for_url(lambda url: url.endswith("/admin/documents"))
+    expect(office.locator("#notice-fields")).to_be_hidden()
+    for field in ("title", "number", "issuer", "body"):
+        office.fill(f"#doc-{field}", POLICY[field])
+    office.fill("#doc-issued", POLICY["issued"])
+    office.fill("#doc-effective", POLICY["effective"])
+    office.set_input_files("#doc-files", [
+        {"name": PDF_NAME, "mimeType": "application/pdf", "buffer": pdf_bytes()},
+        {"name": "项目申报表.docx", "mimeType": "application/octet-stream",
+         "buffer": docx_bytes()}])
+    office.click("#document-form button[type=submit]")
+    expect(office.locator("#form-result")).to_contain_text("已提交")
+    policy = published(server, POLICY["title"])
+    office.goto(f"{server.url}/admin/documents")
+    office.check("input[name=kind][value=notice]")
+    expect(office.locator("#notice-fields")).to_be_visible()
     deadline = dt.datetime.now(dt.UTC) + dt.timedelta(days=2)
-    notice = publish(server, {
-        "kind": "notice", "title": "关于召开全市工业经济运行调度会的通知",
-        "issuer": "市经信委运行处",
-        "starts": (deadline + dt.timedelta(days=1)).isoformat(), "place": "市政府第三会议室",
-        "attendees": "各县（市、区）经信局分管负责同志", "register_by": deadline.isoformat(),
-        "units": "qingshan", "body": "请各受邀单位于截止时间前报名。"}, [])
+    notice_title = "关于召开全市工业经济运行调度会的通知"
+    office.fill("#doc-title", notice_title)
+    office.fill("#doc-issuer", "市经信委运行处")
+    office.fill("#doc-body", "请各受邀单位于截止时间前报名。")
+    office.fill("#doc-starts", local_input(deadline + dt.timedelta(days=1)))
+    office.fill("#doc-place", "市政府第三会议室")
+    office.fill("#doc-attendees", "各县（市、区）经信局分管负责同志")
+    office.fill("#doc-register-by", local_input(deadline))
+    office.check("input[name=units][value=qingshan]")
+    office.click("#document-form button[type=submit]")
+    expect(office.locator("#form-result")).to_contain_text("已提交")
+    notice = published(server, notice_title)
+    assert serious_violations(office) == []
 
     # the informant registers on the desk
-    desk = new_page(browser)
-    desk.goto(f"{server.url}/login")
-    desk.fill("#token", server.tokens["王晓明"])
-    desk.click("button[type=submit]")
-    desk.wait_for_url(lambda url: "/login" not in url)
+    desk = sign_in(browser, server, "王晓明")
     desk.click("text=会议报名")
     expect(desk.locator("h2", has_text="全市工业经济运行调度会")).to_be_visible()
     desk.fill(f"#names-{notice}", "张三\n李四")
@@ -164,23 +199,29 @@ def test_documents_notices_search_and_downloads_in_the_browser(browser: Browser,
     download.save_as(saved)
     assert saved.read_bytes() == pdf_bytes()
 
-    # the document is repealed: still there, marked
-    with server.api("孙伟") as client:
-        assert client.post(f"/api/documents/{policy}/repeal",
-                           json={"reason": "已被新办法替代"}).status_code == 200
+    # the document is repealed on the admin page: still there, marked
+    office.goto(f"{server.url}/admin/documents")
+    office.once("dialog", lambda dialog: dialog.accept("已被新办法替代"))
+    office.click(f"tr[data-id='{policy}'] button.repeal")
+    expect(office.locator(f"tr[data-id='{policy}'] .doc-state")).to_contain_text("已废止")
 
-        def marked() -> bool:
-            visitor.reload()
-            return visitor.locator(".repealed-mark").count() == 1
-        wait_until(marked, timeout=30, every=0.3, what="the page marked 已废止")
-        expect(visitor.locator(".repealed-mark")).to_contain_text("已废止")
-        expect(visitor.locator(".doc-status")).to_have_text("已废止")
-
-        # the organiser exports the registrations
-        export = client.get(f"/api/documents/{notice}/registrations", params={"format": "xlsx"})
-        assert export.status_code == 200
-        sheet = load_workbook(io.BytesIO(export.content)).active
-        assert sheet is not None
-        names = [row[2] for row in sheet.iter_rows(min_row=3, values_only=True)]
-        assert names == ["张三", "李四"]
+    def marked() -> bool:
+        visitor.reload()
+        return visitor.locator(".repealed-mark").count() == 1
+    wait_until(marked, timeout=30, every=0.3, what="the page marked 已废止")
+    expect(visitor.locator(".repealed-mark")).to_contain_text("已被新办法替代")
+    expect(visitor.locator(".doc-status")).to_have_text("已废止")
     visitor.context.close()
+
+    # the organiser exports the registrations
+    with office.expect_download() as waiting:
+        office.click(f"tr[data-id='{notice}'] >> text=导出报名名单")
+    export = waiting.value
+    assert export.suggested_filename == f"{notice_title}-报名名单.xlsx"
+    saved_list = tmp_path / "names.xlsx"
+    export.save_as(saved_list)
+    sheet = load_workbook(saved_list).active
+    assert sheet is not None
+    names = [row[2] for row in sheet.iter_rows(min_row=3, values_only=True)]
+    assert names == ["张三", "李四"]
+    office.context.close()
