@@ -209,11 +209,13 @@ class Renderer:
         source, _, _ = loader.get_source(self.env, name)
         return source
 
-    def _page(self, template: str, key: str, root: str | None = None, **context: Any) -> bytes:
+    def _page(self, template: str, key: str, root: str | None = None,
+              canonical: str | None = None, **context: Any) -> bytes:
         root = addresses.root_of(key) if root is None else root
+        canonical = canonical or self.site_url + key.removesuffix("index.html")
         page = self.env.get_template(template).render(
-            key=key, root=root, stylesheet=root + self.stylesheet_key,
-            canonical=self.site_url + key.removesuffix("index.html"), **context)
+            key=key, root=root, stylesheet=root + self.stylesheet_key, canonical=canonical,
+            **context)
         return clean_text(page).encode("utf-8")
 
     def page(self, template: str, key: str, **context: Any) -> bytes:

@@ -70,7 +70,8 @@ def build_router(ctx: Context, pages: Pages) -> APIRouter:
                    for h in hits]
         site_path = urlsplit(ctx.settings.portal_url).path or "/"
         page = pages.renderer.page("search.html", "search.html", root=site_path, query=query,
-                                   results=results)
+                                   results=results,
+                                   canonical=f"{ctx.settings.base_url}/search")
         return HTMLResponse(page, headers={**SECURITY_HEADERS, "Cache-Control": "no-store"})
 
     return router
