@@ -20,9 +20,9 @@ import tempfile
 import time
 from pathlib import Path
 
+from bootstrap import build_context, prepare
 from publisher.search import index
 from publisher.search.terms import index_terms, query_terms
-from services import app as composition
 from services.settings import Settings
 
 QUERIES = ("工业", "技术改造", "智能制造 机器人", "运行分析会", "专精特新", "市经信发〔2025〕12号")
@@ -39,8 +39,8 @@ def _sentences() -> list[str]:
 
 
 def _fill(settings: Settings, items: int) -> list[tuple[int, str]]:
-    ctx = composition.build_context(settings)
-    composition.prepare(ctx)
+    ctx = build_context(settings)
+    prepare(ctx)
     sentences = _sentences()
     rng = random.Random(7)
     start = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
@@ -75,7 +75,7 @@ def main() -> None:
         started = time.perf_counter()
         texts = _fill(settings, items)
         print(f"indexed {items} items in {time.perf_counter() - started:.1f}s")
-        ctx = composition.build_context(settings)
+        ctx = build_context(settings)
         fts = sqlite3.connect(":memory:")
         fts.execute("CREATE VIRTUAL TABLE t USING fts5(terms, tokenize='unicode61')")
         fts.executemany("INSERT INTO t(rowid, terms) VALUES (?, ?)", texts)

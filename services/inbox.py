@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from services.contracts import check
 from services.db import Base, Database, UTCDateTime, utcnow
 from services.events import Event
 
@@ -41,13 +42,11 @@ class ProcessedEvent(Base):
 class Subscription:
     """A consumer: its name (the queue and the inbox key) and a handler per event type.
 
-    ``runner`` says how the distributed mode runs it: in a Celery worker pool (CPU-heavy work that
-    scales out by processes) or in a kombu consumer (light, ordered work).
+    Which process runs it, and how, is the process table's to say (``bootstrap.processes``).
     """
 
     consumer: str
     handlers: Mapping[str, Handler | Prepared]
-    runner: str = "kombu"
 
     @property
     def event_types(self) -> tuple[str, ...]:
@@ -63,8 +62,11 @@ def deliver(
 ) -> bool:
     """Run the subscription's handler for ``event`` once; False if it was already handled.
 
-    ``also`` runs in the same transaction (the embedded queue deletes its message there).
+    ``also`` runs in the same transaction (the embedded queue deletes its message there). An
+    event whose data does not fit its payload type raises ``InvalidEvent`` before anything runs:
+    every transport dead-letters it at once, since no retry can make it fit.
     """
+    check(event)
     key = (subscription.consumer, event.id)
     handler = subscription.handlers.get(event.type)
     if isinstance(handler, Prepared):

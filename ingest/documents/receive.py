@@ -72,7 +72,7 @@ def accept(ctx: Context, principal: Principal, draft: DocumentDraft) -> dict[str
                 title=draft.title, body=draft.body, number=draft.number, issuer=draft.issuer,
                 issued=draft.issued, effective=draft.effective, starts=draft.starts,
                 place=draft.place, attendees=draft.attendees, register_by=draft.register_by,
-                units=draft.units, attachments=tuple(attachments), author=principal.id,
+                units=list(draft.units), attachments=attachments, author=principal.id,
                 author_role=principal.role.value, content_hash=document.content_hash)
             outbox.emit(session, payload.event(f"document/{document.id}"))
             return {"id": document.id, "status": DocumentStatus.RECEIVED.value}

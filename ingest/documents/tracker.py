@@ -30,7 +30,7 @@ def screened(session: Session, event: Event) -> None:
     payload = DocumentScreened.of(event)
     document = _document(session, payload.document)
     if document is not None:
-        document.findings = [dict(f) for f in payload.findings]
+        document.findings = list(payload.findings)
         if document.status == DocumentStatus.RECEIVED:
             _set(document, DocumentStatus.SCREENING, event)
 

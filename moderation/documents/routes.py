@@ -55,7 +55,7 @@ def decide(document_id: RowId, body: Decision, ctx: ContextDep, user: CurrentUse
             outbox.emit(session, approval(review.content, f"moderator:{user.id}"))
         else:
             outbox.emit(session, DocumentRejected(document=document_id, reason=body.reason,
-                                                  findings=tuple(review.findings))
+                                                  findings=list(review.findings))
                         .event(f"document/{document_id}"))
         audit.record(session, actor=user, action=f"document.{body.action}",
                      subject=f"document/{document_id}", reason=body.reason)

@@ -61,21 +61,21 @@ class DocumentScreening:
                 reason=_reason(found) or None))
             subject = event.subject
             outbox.emit(session, DocumentScreened(document=received.document, verdict=state,  # type: ignore[arg-type]
-                                                  findings=tuple(found)).event(subject))
+                                                  findings=found).event(subject))
             if final == "approved":
                 outbox.emit(session, approval(content, "admin" if skip else "screening"))
             elif final == "flagged":
                 outbox.emit(session, DocumentFlagged(document=received.document,
-                                                     findings=tuple(found)).event(subject))
+                                                     findings=found).event(subject))
             else:
                 outbox.emit(session, DocumentRejected(document=received.document,
                                                       reason=_reason(found),
-                                                      findings=tuple(found)).event(subject))
+                                                      findings=found).event(subject))
 
         return record
 
 
 def subscription(ctx: Context, lexicon: Lexicon) -> Subscription:
     screening = DocumentScreening(ctx, lexicon)
-    return Subscription(consumer="moderation-documents", runner="celery",
+    return Subscription(consumer="moderation-documents",
                         handlers={DocumentReceived.TYPE: Prepared(screening.prepare)})

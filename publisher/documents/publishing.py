@@ -145,7 +145,7 @@ class DocumentPublishing:
 
 def subscription(ctx: Context, site: Site) -> Subscription:
     publishing = DocumentPublishing(ctx, site)
-    return Subscription(consumer="publisher-documents", runner="celery", handlers={
+    return Subscription(consumer="publisher-documents", handlers={
         DocumentApproved.TYPE: Prepared(publishing.prepare_publish),
         DocumentRepealed.TYPE: publishing.repeal,
     })

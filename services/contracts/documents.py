@@ -9,20 +9,20 @@ document (``document.repealed``) stays on the site, marked 已废止.
 from __future__ import annotations
 
 import datetime as dt
-from typing import ClassVar, Literal
+from typing import Annotated, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
-from services.contracts.payload import Payload
+from services.contracts.payload import Contract, JsonObject, Payload, Timestamp
 
 DocumentKind = Literal["document", "form", "notice"]
 AttachmentFormat = Literal["pdf", "docx", "xlsx"]
+# a day as the wire carries it: YYYY-MM-DD
+Day = Annotated[dt.date, Field(strict=False)]
 
 
-class Attachment(BaseModel):
+class Attachment(Contract):
     """A file that goes with a document, as checked by its content when it was received."""
-
-    model_config = ConfigDict(frozen=True, extra="ignore")
 
     key: str  # in the uploads store
     filename: str  # the name readers download it as (Chinese kept)
@@ -41,14 +41,14 @@ class DocumentContent(Payload):
     body: str = ""
     number: str = ""  # 文号
     issuer: str = ""  # 发文机关 / 主办处室
-    issued: dt.date | None = None
-    effective: dt.date | None = None
-    starts: dt.datetime | None = None  # a notice: when the meeting begins
+    issued: Day | None = None
+    effective: Day | None = None
+    starts: Timestamp | None = None  # a notice: when the meeting begins
     place: str = ""
     attendees: str = ""  # a notice: who attends (参会人员)
-    register_by: dt.datetime | None = None  # a notice: the registration deadline
-    units: tuple[str, ...] = ()  # a notice: the units invited to register
-    attachments: tuple[Attachment, ...] = ()
+    register_by: Timestamp | None = None  # a notice: the registration deadline
+    units: list[str] = Field(default_factory=list)  # a notice: the units invited
+    attachments: list[Attachment] = Field(default_factory=list)
     author: int
     author_role: str
     content_hash: str
@@ -62,7 +62,7 @@ class DocumentScreened(Payload):
     TYPE: ClassVar[str] = "document.screened"
     document: int
     verdict: Literal["approved", "flagged", "rejected"]
-    findings: tuple[dict[str, object], ...] = ()
+    findings: list[JsonObject] = Field(default_factory=list)
 
 
 class DocumentApproved(DocumentContent):
@@ -76,14 +76,14 @@ class DocumentApproved(DocumentContent):
 class DocumentFlagged(Payload):
     TYPE: ClassVar[str] = "document.flagged"
     document: int
-    findings: tuple[dict[str, object], ...] = ()
+    findings: list[JsonObject] = Field(default_factory=list)
 
 
 class DocumentRejected(Payload):
     TYPE: ClassVar[str] = "document.rejected"
     document: int
     reason: str
-    findings: tuple[dict[str, object], ...] = ()
+    findings: list[JsonObject] = Field(default_factory=list)
 
 
 class DocumentPublished(Payload):
@@ -91,11 +91,11 @@ class DocumentPublished(Payload):
     document: int
     kind: DocumentKind
     url: str
-    published_at: dt.datetime
+    published_at: Timestamp
 
 
 class DocumentRepealed(Payload):
     TYPE: ClassVar[str] = "document.repealed"
     document: int
-    repealed: dt.date
+    repealed: Day
     reason: str = ""
