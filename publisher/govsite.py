@@ -14,6 +14,7 @@ from publisher.documents.publishing import DocumentPages
 from publisher.features.pages import INDEX as FEATURES_INDEX
 from publisher.features.pages import FeaturePages
 from publisher.pages import Pages, Rendering
+from publisher.search.articles import reindex as search_reindex
 from services.columns import COLUMNS
 from services.context import Context
 
@@ -44,7 +45,7 @@ def hook_in(site: Site) -> None:
     site_map = functools.partial(write_site_map, pages)
     pages.extras += [doc_pages.columns, feature_pages.index, site_map]
     pages.extra_keys += [SITE_MAP, FEATURES_INDEX, doc_addresses.column("document")]
-    pages.rebuild_extras += [doc_pages.every_page, feature_pages.every_page]
+    pages.rebuild_extras += [doc_pages.every_page, feature_pages.every_page, search_reindex]
     pages.on_new_unit.append(site_map)
     pages.home_extras.append(feature_pages.home_block)
     pages.listing_extras.append(feature_pages.unit_block)

@@ -70,7 +70,8 @@ class DocumentPages:
             self.column(session, kind, done)
 
     def every_page(self, session: Session, done: Rendering) -> None:
-        """Every document's page again (a rebuild), before the columns that list them."""
+        """Every document's page again (a rebuild), before the columns that list them, and
+        its entry in the search index."""
         for doc in session.scalars(sa.select(PublishedDocument)
                                    .order_by(PublishedDocument.document_id)):
             for file in doc.attachments:
@@ -78,6 +79,7 @@ class DocumentPages:
                     log.warning("document %s: file %s is missing from the site store",
                                 doc.document_id, file["key"])
             self.page(doc, done)
+            search.put_document(session, doc)
 
 
 class DocumentPublishing:

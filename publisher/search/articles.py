@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from publisher import addresses
 from publisher.models import ItemState, PublishedItem
 from publisher.search import index
+from publisher.search.models import SearchEntry
 from services.columns import BY_ID
 from services.events import Event, EventType
 from services.identity import Unit
@@ -27,6 +28,21 @@ def put_item(session: Session, item: PublishedItem) -> None:
               key=addresses.article(item.submission_id),
               unit=unit.name if unit else item.unit_slug, column=column,
               published_at=item.published_at, texts=(item.body, *captions))
+
+
+def reindex(session: Session, done: object = None) -> None:
+    """Every article on the site into the index again (a rebuild; and the items published
+    before the index existed), and none that is off the site."""
+    import sqlalchemy as sa
+
+    on_site = set()
+    for item in session.scalars(sa.select(PublishedItem)
+                                .where(PublishedItem.state == ItemState.PUBLISHED)):
+        put_item(session, item)
+        on_site.add(_ref(item.submission_id))
+    for ref in session.scalars(sa.select(SearchEntry.ref).where(SearchEntry.ref.like("article:%"))):
+        if ref not in on_site:
+            index.remove(session, ref)
 
 
 def published(session: Session, event: Event) -> None:

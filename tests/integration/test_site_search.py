@@ -100,3 +100,28 @@ def test_search_is_screened_and_limited(tmp_path: Path) -> None:
         assert "搜索太频繁" in limited.json()["detail"]
     finally:
         p.close()
+
+
+def test_a_rebuild_restores_the_index(tmp_path: Path) -> None:
+    import sqlalchemy as sa
+
+    from publisher.rebuild import rebuild
+    from publisher.search.models import SearchEntry, SearchTerm
+    from publisher.site import Site
+
+    p = Pipeline(Settings(data_dir=tmp_path / "var", _env_file=None))  # type: ignore[call-arg]
+    try:
+        p.unit("qingshan", "青山县经济和信息化局", "county")
+        county, admin = p.user("王晓明", unit="qingshan"), p.user("孙伟", role="admin")
+        p.upload(county, title="青山县召开工业经济运行分析会", body="会议部署四季度重点工作。")
+        assert send_document(p, admin, POLICY).status_code == 202
+        p.settle()
+        with p.ctx.db.transaction() as session:  # as a site published before search existed
+            session.execute(sa.delete(SearchTerm))
+            session.execute(sa.delete(SearchEntry))
+        assert search(p, "分析会") == [] and search(p, "技术改造") == []
+        rebuild(Site(p.ctx), p.ctx.db)
+        assert [r["title"] for r in search(p, "分析会")] == ["青山县召开工业经济运行分析会"]
+        assert [r["title"] for r in search(p, "技术改造")] == [POLICY["title"]]
+    finally:
+        p.close()
