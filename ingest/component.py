@@ -14,4 +14,5 @@ def build(ctx: Context) -> Component:
                      # the meetings page before the desk's /desk/{asset}
                      routers=[routes.router, originals.router, meeting_pages.router,
                               pages.router, document_routes.router, admin_pages.router],
-                     jobs=[Job("sweep-orphaned-uploads", 3600, sweeper.sweep)])
+                     jobs=[Job("sweep-orphaned-uploads", 3600, sweeper.sweep)],
+                     landing=pages.LANDING, nav=[pages.DESK, admin_pages.DOCUMENTS])

@@ -18,4 +18,6 @@ def build(ctx: Context) -> Component:
         # the documents' routes first: /api/moderation/documents is no submission id
         routers=[document_routes.router, routes.router, review_api.router,
                  routes.lexicon_router(lexicon), pages.router],
+        landing=pages.LANDING,
+        nav=[pages.QUEUE],
     )

@@ -1,8 +1,7 @@
 from __future__ import annotations
 
+import asyncio
 import logging
-
-from starlette.concurrency import run_in_threadpool
 
 from publisher import govsite, handlers, routes, serving
 from publisher.documents import publishing as documents
@@ -26,7 +25,7 @@ def build(ctx: Context) -> Component:
     async def skeleton_on_start() -> None:
         """A fresh site has a home page before anything is published."""
         try:
-            await run_in_threadpool(write_skeleton)
+            await asyncio.to_thread(write_skeleton)
         except Exception:  # the first publication writes it too: serving goes on meanwhile
             log.exception("could not write the site's fixed pages at start")
 
@@ -36,4 +35,4 @@ def build(ctx: Context) -> Component:
                        search_articles.subscription()],
         routers=[routes.router, search_routes.build_router(ctx, site.pages),
                  feature_routes.build_router(site), serving.router],
-        startup=[skeleton_on_start])
+        startup=[skeleton_on_start], nav=[serving.PORTAL])

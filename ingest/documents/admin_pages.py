@@ -13,12 +13,15 @@ from fastapi.responses import HTMLResponse, Response
 
 from ingest.documents.forms import KIND_NAMES
 from ingest.documents.models import Document
+from services.component import PageLink
 from services.http import ContextDep
 from services.identity import Role, Unit
 from services.web_pages import Pages, asset
 from services.web_session import PageUserDep, require_page_role
 
 router = APIRouter(include_in_schema=False)
+DOCUMENTS = PageLink("文件发布", "/admin/documents", page="documents",
+                     roles=frozenset({Role.ADMIN}))
 
 STATUS_LABELS = {"received": "已接收", "screening": "筛查中", "flagged": "待人工审核",
                  "approved": "已通过", "published": "已发布", "rejected": "不予发布"}

@@ -21,8 +21,8 @@ from services import audit, outbox
 from services.clock import utcnow
 from services.context import Context
 from services.contracts.documents import DocumentRepealed
-from services.http import ContextDep, CurrentUser, RowId, require_role
-from services.identity import Principal, Role
+from services.http import ContextDep, CurrentUser, RowId
+from services.identity import Principal, Role, require_role
 from services.refusals import Conflict, NotFound
 
 router = APIRouter(prefix="/api/documents", tags=["documents"])

@@ -12,8 +12,8 @@ from moderation.documents.screening import approval
 from services import audit, outbox
 from services.clock import utcnow
 from services.contracts.documents import DocumentRejected
-from services.http import ContextDep, CurrentUser, RowId, require_role
-from services.identity import Role
+from services.http import ContextDep, CurrentUser, RowId
+from services.identity import Role, require_role
 from services.refusals import Conflict, Invalid, NotFound
 
 router = APIRouter(prefix="/api/moderation/documents", tags=["moderation"])

@@ -10,8 +10,8 @@ from fastapi.concurrency import run_in_threadpool
 from publisher.features.pages import FeaturePages, list_page
 from publisher.features.sheet import read_rows
 from publisher.site import Site
-from services.http import ContextDep, CurrentUser, require_role
-from services.identity import Role
+from services.http import ContextDep, CurrentUser
+from services.identity import Role, require_role
 from services.refusals import TooLarge
 
 MAX_FILE_BYTES = 5 * 1024 * 1024  # a list of a few hundred rows is far smaller
