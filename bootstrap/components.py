@@ -11,6 +11,7 @@ import moderation.cli
 import moderation.component
 import publisher.cli
 import publisher.component
+import publisher.features.cli
 import scoring.cli
 import scoring.component
 from services import migrate
@@ -27,19 +28,25 @@ if TYPE_CHECKING:
 COMPONENTS = (ingest.component, moderation.component, publisher.component, scoring.component)
 
 COMMANDS: dict[str, typer.Typer] = {"scores": scoring.cli.app, "lexicon": moderation.cli.app,
-                                    "site": publisher.cli.app}
+                                    "site": publisher.cli.app,
+                                    "features": publisher.features.cli.app}
 
 
 def metadata() -> sa.MetaData:
     """Every table of every component (their models are imported with the components)."""
+    import ingest.documents.models
     import ingest.models
     import ingest.surveys.models
     import ingest.topics  # noqa: F401
+    import moderation.documents.models
     import moderation.duplicates
     import moderation.lexicon
     import moderation.models
     import moderation.reasons  # noqa: F401
-    import publisher.models  # noqa: F401
+    import publisher.documents.models
+    import publisher.features.models
+    import publisher.models
+    import publisher.search.models  # noqa: F401
     import scoring.models
     import scoring.surveys.models  # noqa: F401
     import services.audit

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 from moderation import handlers, pages, review_api, routes, surveys
+from moderation.documents import routes as document_routes
+from moderation.documents import screening as document_screening
 from moderation.lexicon import Lexicon
 from services.component import Component
 from services.context import Context
@@ -11,8 +13,12 @@ def build(ctx: Context) -> Component:
                       max_findings=ctx.settings.max_findings_per_field)
     return Component(
         name="moderation",
-        subscriptions=[handlers.subscription(ctx, lexicon), surveys.subscription(lexicon)],
-        routers=[routes.router, review_api.router, routes.lexicon_router(lexicon), pages.router],
+        subscriptions=[handlers.subscription(ctx, lexicon),
+                       document_screening.subscription(ctx, lexicon),
+                       surveys.subscription(lexicon)],
+        # the documents' routes first: /api/moderation/documents is no submission id
+        routers=[document_routes.router, routes.router, review_api.router,
+                 routes.lexicon_router(lexicon), pages.router],
         landing=pages.LANDING,
         nav=[pages.QUEUE],
     )

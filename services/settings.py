@@ -117,6 +117,26 @@ class Settings(BaseSettings):
     sse_client_queue: int = 100  # changes a viewer may fall behind before it is dropped
     sse_poll_seconds: float = Field(default=1.0, gt=0)  # the safety net under commit/NOTIFY wakes
 
+    # --- documents, forms and meeting notices (网上办事) -----------------------------------
+    max_attachment_bytes: int = Field(default=20 * 1024 * 1024, gt=0)  # one PDF, DOCX or XLSX
+    max_attachments: int = Field(default=10, gt=0)
+    max_attachment_unpacked_bytes: int = Field(default=200 * 1024 * 1024, gt=0)  # DOCX/XLSX zip
+    documents_skip_moderator: bool = True  # an admin's own document needs no moderator's look
+    max_registration_names: int = Field(default=20, gt=0)  # attendees one unit may register
+
+    # --- site search and what a government site shows (政府网站) ----------------------------
+    search_per_minute: int = Field(default=30, gt=0)  # queries one client may make a minute
+    max_search_chars: int = Field(default=40, gt=0)
+    search_results: int = Field(default=20, gt=0)
+    site_sponsor: str = ""  # 主办单位; empty: the site title
+    site_identifier: str = ""  # 网站标识码
+    site_icp: str = ""  # ICP 备案号, linked to the national register
+    site_police_record: str = ""  # 公安机关备案号
+    site_contact: str = ""  # 联系电话
+    site_address: str = ""  # 地址
+    site_dzjg_url: str = ""  # the 党政机关网站 mark's link (issued with the site's registration)
+    site_error_report_url: str = "https://zfwzzc.www.gov.cn/"  # 「我为政府网站找错」
+
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
     @model_validator(mode="after")
