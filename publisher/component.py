@@ -5,6 +5,7 @@ import logging
 from starlette.concurrency import run_in_threadpool
 
 from publisher import handlers, routes, serving
+from publisher.letters import handlers as letter_handlers
 from publisher.site import Site
 from services.component import Component
 from services.context import Context
@@ -27,5 +28,6 @@ def build(ctx: Context) -> Component:
         except Exception:  # the first publication writes it too: serving goes on meanwhile
             log.exception("could not write the site's fixed pages at start")
 
-    return Component(name="publisher", subscriptions=[handlers.subscription(ctx, site)],
+    return Component(name="publisher", subscriptions=[handlers.subscription(ctx, site),
+                                                     letter_handlers.subscription(ctx)],
                      routers=[routes.router, serving.router], startup=[skeleton_on_start])

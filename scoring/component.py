@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 from scoring import awards, handlers, jobs, routes, rulesets, topics
+from scoring.letters import facts as letter_facts
+from scoring.letters import stats_api as letter_stats
 from scoring.rules import load_rules
 from scoring.stream import ScoreBroadcaster
 from services.component import Component
@@ -15,9 +17,9 @@ def build(ctx: Context) -> Component:
                                    poll_seconds=s.sse_poll_seconds)
     return Component(
         name="scoring",
-        subscriptions=[handlers.subscription(ctx, rules)],
+        subscriptions=[handlers.subscription(ctx, rules), letter_facts.subscription(s.timezone)],
         routers=[routes.build_router(rules, broadcaster), awards.build_router(rules),
-                 topics.build_router()],
+                 topics.build_router(), letter_stats.router],
         jobs=jobs.jobs(ctx, rules),
         startup=[broadcaster.start],
         shutdown=[broadcaster.stop],

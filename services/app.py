@@ -55,13 +55,17 @@ PROCESS_COMPONENT = {"api": "ingest", "worker": "moderation", "publisher": "publ
 
 def metadata() -> sa.MetaData:
     """Every table of every component (their models are imported with the components)."""
+    import ingest.letters.models
     import ingest.models
     import ingest.topics  # noqa: F401
     import moderation.duplicates
+    import moderation.letters.models
     import moderation.lexicon
     import moderation.models
     import moderation.reasons  # noqa: F401
+    import publisher.letters.models
     import publisher.models  # noqa: F401
+    import scoring.letters.models
     import scoring.models  # noqa: F401
     import services.audit
     import services.bus.local

@@ -39,8 +39,10 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 # the two forms that carry the CSRF secret in a form field and check it themselves
 FORM_PATHS = frozenset({"/login", "/logout"})
 LOGIN_FORM_SECONDS = 3600
-HOME_BY_ROLE = {Role.INFORMANT: "/desk", Role.MODERATOR: "/queue", Role.ADMIN: "/queue"}
-ROLE_LABELS = {Role.INFORMANT: "信息员", Role.MODERATOR: "审核员", Role.ADMIN: "管理员"}
+HOME_BY_ROLE = {Role.INFORMANT: "/desk", Role.MODERATOR: "/queue", Role.ADMIN: "/queue",
+                Role.HANDLER: "/letters"}
+ROLE_LABELS = {Role.INFORMANT: "信息员", Role.MODERATOR: "审核员", Role.ADMIN: "管理员",
+               Role.HANDLER: "办理人员"}
 
 
 @dataclass(frozen=True)
