@@ -25,7 +25,7 @@ def hit(db: Database, key: str, limit: int, window_seconds: int, what: str,
     count = _increment(db, key, window)
     if count > limit:
         retry = int((window + 1) * window_seconds - now) + 1
-        raise TooMany(f"{what}过于频繁，请 {_wait(retry)} 后再试 (too many requests)",
+        raise TooMany(f"{what}过于频繁，请{_wait(retry)}后再试 (too many requests)",
                       headers={"Retry-After": str(retry)})
     return count
 
@@ -53,7 +53,7 @@ def _increment(db: Database, key: str, window: int) -> int:
 
 def _wait(seconds: int) -> str:
     if seconds >= 3600:
-        return f"{seconds // 3600} 小时"
+        return f"{seconds // 3600}小时"
     if seconds >= 60:
-        return f"{seconds // 60} 分钟"
-    return f"{seconds} 秒"
+        return f"{seconds // 60}分钟"
+    return f"{seconds}秒"
