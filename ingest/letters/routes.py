@@ -14,8 +14,9 @@ from ingest.letters.draft import read_letter
 from ingest.letters.intake import take
 from ingest.uploads import UploadLimits, parse_form
 from services.context import Context
-from services.http import SESSION_COOKIE, ContextDep, current_principal
+from services.http import SESSION_COOKIE, ApiError, ContextDep, current_principal
 from services.identity import Principal, Role, Unit
+from services.refusals import Refusal
 
 router = APIRouter(prefix="/api/letters", tags=["mailbox"])
 
@@ -49,7 +50,12 @@ def _writer(request: Request) -> Principal | None:
     """A signed-in informant writes as their unit; anyone else writes as themselves."""
     if "authorization" not in request.headers and SESSION_COOKIE not in request.cookies:
         return None
-    principal = current_principal(request)
+    try:
+        principal = current_principal(request)
+    except (ApiError, Refusal):
+        if "authorization" in request.headers:
+            raise  # a token that was meant to count and does not: say so
+        return None  # a stale browser session: the visitor writes as anyone may
     return principal if principal.role == Role.INFORMANT and principal.unit else None
 
 

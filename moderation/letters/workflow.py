@@ -129,6 +129,9 @@ def _note(case: LetterCase, user: Principal | None, action: str, note: str = "",
 
 
 def _emit(session: Session, case: LetterCase, payload: c.Payload) -> None:
+    """The step is done: its event goes out, and the claim that guarded it is let go, so the
+    next hand (the unit, the centre's reviewer) finds the letter free."""
+    case.claimed_by = case.claim_expires_at = None
     outbox.emit(session, payload.event(f"letter/{case.letter_id}"))
 
 
@@ -185,7 +188,6 @@ class Actions:
             unit = case.unit or ""
             case.state, case.unit, case.suggested_unit = CaseState.RECEIVED, None, suggested.slug
             case.due = case.assigned_on = None
-            case.claimed_by = case.claim_expires_at = None
             _note(case, user, "send_back", f"{reason}（建议由{suggested.name}办理）", now)
             audit.record(session, user, "letter.send_back", f"letter/{letter_id}", reason,
                          suggest=suggested.slug)
@@ -240,6 +242,7 @@ class Actions:
             days, asked = case.extension_days, case.extension_reason or ""
             case.extension_days = case.extension_reason = None
             if not grant:
+                case.claimed_by = case.claim_expires_at = None
                 _note(case, user, "extension.refuse", reason, now)
                 audit.record(session, user, "letter.extension.refuse", f"letter/{letter_id}",
                              reason)
@@ -281,6 +284,7 @@ class Actions:
             _claim_conflict(session, case, user, now)
             if not approve:
                 case.state = CaseState.ASSIGNED
+                case.claimed_by = case.claim_expires_at = None  # back to the unit, free
                 _note(case, user, "review.return", reason, now)
                 audit.record(session, user, "letter.review.return", f"letter/{letter_id}",
                              reason)
