@@ -15,14 +15,13 @@ from moderation.letters.handlers import close
 from moderation.letters.models import CaseState, LetterCase
 from moderation.letters.workflow import Desk, _note, ref
 from services import outbox
-from services.clock import utcnow
 from services.contracts import letters as c
 
 log = logging.getLogger(__name__)
 
 
 def check(desk: Desk, now: dt.datetime | None = None) -> dict[str, list[int]]:
-    now = now or utcnow()
+    now = now or desk.now()
     today = desk.today(now)
     escalated: list[int] = []
     closed: list[int] = []
@@ -47,7 +46,7 @@ def check(desk: Desk, now: dt.datetime | None = None) -> dict[str, list[int]]:
             assert case.replied_on is not None
             if desk.calendar.add_workdays(case.replied_on,
                                           desk.ctx.settings.letter_rating_days) < today:
-                close(session, case, "satisfied", by_default=True)
+                close(session, case, "satisfied", by_default=True, now=now)
                 closed.append(case.letter_id)
     if escalated or closed:
         log.info("letters escalated as overdue: %s; closed unrated: %s", escalated, closed)

@@ -7,6 +7,7 @@ lexicon does), and the writer's own phone or e-mail quoted in the text is no adv
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import re
 from typing import Any
@@ -17,7 +18,6 @@ from moderation.letters.models import CaseState, LetterCase
 from moderation.letters.workflow import Desk, _note, ref
 from moderation.lexicon import Lexicon
 from services import outbox
-from services.clock import utcnow
 from services.contracts import letters as c
 from services.events import Event
 from services.inbox import Subscription
@@ -74,12 +74,13 @@ class LetterConsumer:
         case = session.get(LetterCase, p.letter, with_for_update=True)
         if case is None or case.state != CaseState.PAUSED:
             return
-        today = self.desk.today(event.time)
+        now = self.desk.now()
+        today = self.desk.today(now)
         assert case.due is not None and case.paused_on is not None
         stopped = self.desk.calendar.workdays_between(case.paused_on, today)
         case.due = self.desk.calendar.add_workdays(case.due, stopped)
         case.state, case.supplement, case.paused_on = CaseState.ASSIGNED, p.text, None
-        _note(case, None, "supplemented", f"来信人补充：{p.text}", event.time)
+        _note(case, None, "supplemented", f"来信人补充：{p.text}", now)
         outbox.emit(session, c.LetterResumed(**ref(case), unit=case.unit or "", due=case.due)
                     .event(f"letter/{case.letter_id}"))
 
@@ -89,7 +90,7 @@ class LetterConsumer:
         if case is None or case.state != CaseState.REPLIED:
             return
         case.rating = p.rating
-        now = event.time
+        now = self.desk.now()
         if p.rating == "unsatisfied" and case.reopened == 0:
             today = self.desk.today(now)
             case.reopened += 1
@@ -102,13 +103,14 @@ class LetterConsumer:
                                                   due=case.due)
                         .event(f"letter/{case.letter_id}"))
             return
-        close(session, case, p.rating, by_default=False)
+        close(session, case, p.rating, by_default=False, now=now)
 
 
-def close(session: Session, case: LetterCase, rating: str, *, by_default: bool) -> None:
+def close(session: Session, case: LetterCase, rating: str, *, by_default: bool,
+          now: dt.datetime) -> None:
     case.state, case.rating = CaseState.CLOSED, rating
     _note(case, None, "close", "逾期未评价，视为满意" if by_default else
-          f"来信人评价：{c.RATING_LABELS[rating]}", utcnow())
+          f"来信人评价：{c.RATING_LABELS[rating]}", now)
     outbox.emit(session, c.LetterClosed(**ref(case), unit=case.unit or "",
                                         rating=rating,  # type: ignore[arg-type]
                                         by_default=by_default)

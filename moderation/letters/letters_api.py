@@ -13,7 +13,6 @@ from moderation.letters.models import CaseState, LetterCase
 from moderation.letters.views import detail, is_overdue, row
 from moderation.letters.workflow import Actions, Desk, is_centre, require_desk_role, visible_case
 from services import audit
-from services.clock import utcnow
 from services.http import CurrentUser
 from services.identity import Principal, Role, unit_names, user_names
 from services.refusals import Forbidden, NotFound
@@ -65,7 +64,7 @@ def build_router(desk: Desk) -> APIRouter:
     db = desk.ctx.db
 
     def view(user: Principal, case_id: int) -> dict[str, Any]:
-        now = utcnow()
+        now = desk.now()
         with db.transaction() as session:
             case = visible_case(session, user, case_id)
             # every view of the writer's contact details is on the audit log
@@ -92,7 +91,7 @@ def build_router(desk: Desk) -> APIRouter:
             query = query.where(LetterCase.unit == unit)
         if status is not None:
             query = query.where(LetterCase.state == status.value)
-        now = utcnow()
+        now = desk.now()
         today = desk.today(now)
         with db.session() as session:
             units = {s: u.name for s, u in unit_names(session).items()}

@@ -9,6 +9,7 @@ queue.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -36,13 +37,18 @@ MAX_EXTENSION_DAYS = 30
 
 @dataclass
 class Desk:
-    """What every action needs: the context and the working-day calendar."""
+    """What every action needs: the context, the working-day calendar and the clock (one
+    clock for the actions, the consumer and the deadline job, so a test can move it)."""
 
     ctx: Context
     calendar: WorkCalendar
+    clock: Callable[[], dt.datetime] = utcnow
+
+    def now(self) -> dt.datetime:
+        return self.clock()
 
     def today(self, now: dt.datetime | None = None) -> dt.date:
-        return (now or utcnow()).astimezone(ZoneInfo(self.ctx.settings.timezone)).date()
+        return (now or self.now()).astimezone(ZoneInfo(self.ctx.settings.timezone)).date()
 
     def due_from(self, letter_type: str, start: dt.date) -> dt.date:
         return self.calendar.add_workdays(start, self.ctx.settings.letter_days(letter_type))
@@ -143,7 +149,7 @@ class Actions:
         self.db = desk.ctx.db
 
     def assign(self, user: Principal, letter_id: int, unit_slug: str) -> LetterCase:
-        now = utcnow()
+        now = self.desk.now()
         with self.db.transaction() as session:
             case = visible_case(session, user, letter_id, lock=True)
             _require_centre(user)
@@ -162,7 +168,7 @@ class Actions:
             return case
 
     def decline(self, user: Principal, letter_id: int, reason: str) -> LetterCase:
-        now = utcnow()
+        now = self.desk.now()
         with self.db.transaction() as session:
             case = visible_case(session, user, letter_id, lock=True)
             _require_centre(user)
@@ -177,7 +183,7 @@ class Actions:
 
     def send_back(self, user: Principal, letter_id: int, reason: str,
                   suggest: str | None) -> LetterCase:
-        now = utcnow()
+        now = self.desk.now()
         with self.db.transaction() as session:
             case = visible_case(session, user, letter_id, lock=True)
             _require_handling_unit(user, case)
@@ -196,7 +202,7 @@ class Actions:
             return case
 
     def pause(self, user: Principal, letter_id: int, question: str) -> LetterCase:
-        now = utcnow()
+        now = self.desk.now()
         with self.db.transaction() as session:
             case = visible_case(session, user, letter_id, lock=True)
             _require_handling_unit(user, case)
@@ -213,7 +219,7 @@ class Actions:
 
     def request_extension(self, user: Principal, letter_id: int, days: int,
                           reason: str) -> LetterCase:
-        now = utcnow()
+        now = self.desk.now()
         with self.db.transaction() as session:
             case = visible_case(session, user, letter_id, lock=True)
             _require_handling_unit(user, case)
@@ -232,7 +238,7 @@ class Actions:
 
     def decide_extension(self, user: Principal, letter_id: int, grant: bool,
                          reason: str = "") -> LetterCase:
-        now = utcnow()
+        now = self.desk.now()
         with self.db.transaction() as session:
             case = visible_case(session, user, letter_id, lock=True)
             _require_centre(user)
@@ -259,7 +265,7 @@ class Actions:
             return case
 
     def answer(self, user: Principal, letter_id: int, text: str) -> LetterCase:
-        now = utcnow()
+        now = self.desk.now()
         with self.db.transaction() as session:
             case = visible_case(session, user, letter_id, lock=True)
             _require_handling_unit(user, case)
@@ -274,7 +280,7 @@ class Actions:
             return case
 
     def review(self, user: Principal, letter_id: int, approve: bool, reason: str) -> LetterCase:
-        now = utcnow()
+        now = self.desk.now()
         with self.db.transaction() as session:
             case = visible_case(session, user, letter_id, lock=True)
             _require_centre(user)
@@ -313,7 +319,7 @@ class Actions:
             enterprise=case.enterprise if case.show_enterprise else "")
 
     def retract(self, user: Principal, letter_id: int, reason: str) -> LetterCase:
-        now = utcnow()
+        now = self.desk.now()
         with self.db.transaction() as session:
             case = visible_case(session, user, letter_id, lock=True)
             _require_centre(user)
@@ -329,7 +335,7 @@ class Actions:
     # --- claims ------------------------------------------------------------------------------
 
     def claim(self, user: Principal, letter_id: int) -> LetterCase:
-        now = utcnow()
+        now = self.desk.now()
         with self.db.transaction() as session:
             case = visible_case(session, user, letter_id, lock=True)
             _claim_conflict(session, case, user, now)
@@ -344,7 +350,7 @@ class Actions:
             return case
 
     def release(self, user: Principal, letter_id: int) -> LetterCase:
-        now = utcnow()
+        now = self.desk.now()
         with self.db.transaction() as session:
             case = visible_case(session, user, letter_id, lock=True)
             _claim_conflict(session, case, user, now)

@@ -69,7 +69,8 @@ def month_stats(session: Session, month: str, today: dt.date) -> dict[str, Any]:
             unit = names.get(fact.unit)
             u = units[fact.unit] = UnitFigures(fact.unit, unit.name if unit else fact.unit)
         u.received += 1
-        late_open = not fact.answered and fact.due is not None and fact.due < today
+        late_open = not fact.answered and (fact.overdue or (fact.due is not None
+                                                            and fact.due < today))
         u.answered += fact.answered
         u.on_time += fact.answered and fact.on_time
         u.overdue += fact.overdue or late_open
