@@ -15,11 +15,13 @@ log = logging.getLogger(__name__)
 
 def build(ctx: Context) -> Component:
     site = Site(ctx)
+    letters = letter_handlers.LetterPublishing(ctx)
 
     def write_skeleton() -> None:
         with ctx.db.transaction() as session:
             site.lock(session)
             site.ensure_skeleton(session)
+        letters.ensure_index()
 
     async def skeleton_on_start() -> None:
         """A fresh site has a home page before anything is published."""
@@ -29,5 +31,5 @@ def build(ctx: Context) -> Component:
             log.exception("could not write the site's fixed pages at start")
 
     return Component(name="publisher", subscriptions=[handlers.subscription(ctx, site),
-                                                     letter_handlers.subscription(ctx)],
+                                                     letter_handlers.subscription(letters)],
                      routers=[routes.router, serving.router], startup=[skeleton_on_start])

@@ -8,14 +8,13 @@ writer's personal data; a letter without consent carries no publication and is n
 from __future__ import annotations
 
 import datetime as dt
-import functools
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from jinja2 import Environment, PackageLoader, select_autoescape
 from sqlalchemy.orm import Session
 
 from publisher.letters.models import LetterPage
+from publisher.render import Renderer
 from services import outbox
 from services.clock import utcnow
 from services.context import Context
@@ -25,12 +24,7 @@ from services.inbox import Subscription
 
 HTML = "text/html; charset=utf-8"
 PREFIX = "mailbox/"
-
-
-@functools.cache
-def _templates() -> Environment:
-    return Environment(loader=PackageLoader("publisher.letters", "templates"),
-                       autoescape=select_autoescape(["html"]))
+INDEX = f"{PREFIX}index.html"
 
 
 def _date(day: dt.date) -> str:
@@ -41,21 +35,37 @@ class LetterPublishing:
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
         self.zone = ZoneInfo(ctx.settings.timezone)
+        self._renderer: Renderer | None = None
 
-    def _index(self, session: Session) -> None:
+    @property
+    def renderer(self) -> Renderer:
+        # built on first use: the public address may be settled only once the server listens
+        if self._renderer is None:
+            self._renderer = Renderer(self.ctx.settings.site_title, self.ctx.settings.portal_url)
+        return self._renderer
+
+    def write_index(self, session: Session) -> None:
         pages = session.scalars(sa.select(LetterPage).where(LetterPage.live.is_(True))
                                 .order_by(LetterPage.replied_on.desc(),
                                           LetterPage.letter_id.desc())).all()
-        html = _templates().get_template("index.html").render(
-            site_title=self.ctx.settings.site_title, pages=pages, labels=c.TYPE_LABELS)
-        self.ctx.site.put_bytes(f"{PREFIX}index.html", html.encode(), HTML)
+        self.ctx.site.put_bytes(INDEX, self.renderer.mailbox(INDEX, pages=pages,
+                                                             labels=c.TYPE_LABELS), HTML)
+
+    def ensure_index(self) -> None:
+        """The column is linked from every page: it is there before its first letter."""
+        try:
+            self.ctx.site.stat(INDEX)
+        except FileNotFoundError:
+            with self.ctx.db.session() as session:
+                self.write_index(session)
 
     def replied(self, session: Session, event: Event) -> None:
         p = c.LetterReplied.of(event)
         if p.publication is None:
             return  # no consent: never on the site
         page = session.get(LetterPage, p.letter, with_for_update=True)
-        url = f"{self.ctx.settings.portal_url}{PREFIX}{p.code}.html"
+        key = f"{PREFIX}{p.code}.html"
+        url = f"{self.ctx.settings.portal_url}{key}"
         if page is None:
             page = LetterPage(letter_id=p.letter, code=p.code, type=p.type,
                               received_at=p.received_at, url=url)
@@ -63,16 +73,15 @@ class LetterPublishing:
         pub = p.publication
         page.subject, page.body, page.reply = pub.subject, pub.body, pub.reply
         page.unit_name, page.enterprise = pub.unit_name, pub.enterprise
-        page.replied_on, page.live, page.updated_at = event.time.astimezone(self.zone).date(), \
-            True, utcnow()
+        page.replied_on = event.time.astimezone(self.zone).date()
+        page.live, page.updated_at = True, utcnow()
         session.flush()
-        html = _templates().get_template("letter.html").render(
-            site_title=self.ctx.settings.site_title, page=page,
-            type_label=c.TYPE_LABELS[page.type],
+        html = self.renderer.letter(
+            key, page=page, type_label=c.TYPE_LABELS[page.type],
             received=_date(page.received_at.astimezone(self.zone).date()),
             replied=_date(page.replied_on))
-        self.ctx.site.put_bytes(f"{PREFIX}{p.code}.html", html.encode(), HTML)
-        self._index(session)
+        self.ctx.site.put_bytes(key, html, HTML)
+        self.write_index(session)
         outbox.emit(session, c.LetterPublished(letter=p.letter, code=p.code, type=p.type,
                                                received_at=p.received_at, url=url)
                     .event(event.subject))
@@ -85,10 +94,9 @@ class LetterPublishing:
         page.live, page.updated_at = False, utcnow()
         session.flush()
         self.ctx.site.delete(f"{PREFIX}{page.code}.html")
-        self._index(session)
+        self.write_index(session)
 
 
-def subscription(ctx: Context) -> Subscription:
-    publishing = LetterPublishing(ctx)
+def subscription(publishing: LetterPublishing) -> Subscription:
     return Subscription(consumer="publisher-letters", handlers={
         c.LetterReplied.TYPE: publishing.replied, c.LetterRetracted.TYPE: publishing.retracted})
