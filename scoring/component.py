@@ -17,7 +17,8 @@ def build(ctx: Context) -> Component:
                                    poll_seconds=s.sse_poll_seconds)
     return Component(
         name="scoring",
-        subscriptions=[handlers.subscription(ctx, rules), letter_facts.subscription(s.timezone)],
+        subscriptions=[handlers.subscription(ctx, rules),
+                       letter_facts.subscription(s.timezone, rules)],
         routers=[routes.build_router(rules, broadcaster), awards.build_router(rules),
                  topics.build_router(), letter_stats.router],
         jobs=jobs.jobs(ctx, rules),

@@ -62,6 +62,9 @@ class Rules:
     quota_penalty: int = -2
     quotas: dict[str, Quota] = field(default_factory=dict)
     photos_count: str = "images"  # what "photos" in a quota counts: images, or photo items
+    # the mailbox, to the handling unit: [letters] on_time (an answer by the deadline) and
+    # overdue (a letter escalated past it, a negative number); absent, no points at all
+    letter_points: dict[str, int] = field(default_factory=dict)
     digest: str = ""  # of the file's text: the same version must always mean the same rules
     text: str = ""
 
@@ -110,6 +113,18 @@ def _quota(kind: str, q: dict[str, Any]) -> Quota:
     return quota
 
 
+LETTER_RULES = ("on_time", "overdue")
+
+
+def _letter_points(raw: dict[str, Any]) -> dict[str, int]:
+    points = _ints(raw, "letters")
+    unknown = set(points) - set(LETTER_RULES)
+    if unknown:
+        raise RulesError(f"规则文件 [letters] 只能有 on_time 和 overdue "
+                         f"([letters] knows only on_time and overdue, not {sorted(unknown)})")
+    return points
+
+
 def parse_rules(raw: dict[str, Any], text: str = "") -> Rules:
     if "version" not in raw or not str(raw["version"]).strip():
         raise RulesError("规则文件缺少 version (missing version)")
@@ -134,6 +149,7 @@ def parse_rules(raw: dict[str, Any], text: str = "") -> Rules:
         quota_penalty=_int(quota, "missed_penalty", "quota"),
         quotas={kind: _quota(kind, q) for kind, q in quota.items() if isinstance(q, dict)},
         photos_count=photos_count,
+        letter_points=_letter_points(raw),
         digest=hashlib.sha256(text.encode()).hexdigest() if text else "",
         text=text,
     )

@@ -43,3 +43,10 @@ def mailbox_city(p: Pipeline) -> Mailbox:
                    handler2=p.user("赵磊", role="handler", unit="qingshan"),
                    informant=p.user("陈静", unit="huayuan"),
                    admin=p.user("孙伟", role="admin"))
+
+
+def desk_of(p: Pipeline) -> Any:
+    """The mailbox desk the pipeline's moderation runs on (its clock can be moved)."""
+    (consumer,) = [s for c in p.components for s in c.subscriptions
+                   if s.consumer == "moderation-letters"]
+    return consumer.handlers["letter.received"].__self__.desk  # type: ignore[union-attr]

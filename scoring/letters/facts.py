@@ -11,7 +11,10 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
+from scoring.engine import Line
+from scoring.ledger import book
 from scoring.letters.models import LetterFact
+from scoring.rules import Rules
 from services.clock import utcnow
 from services.contracts import letters as c
 from services.events import Event
@@ -85,7 +88,24 @@ APPLY: dict[str, Apply] = {
 }
 
 
-def _handler(apply: Apply, timezone: str) -> Handler:
+def _points(rules: Rules, event: Event, fact: LetterFact) -> Line | None:
+    """The optional points for the handling unit (rules file ``[letters]``; none by default)."""
+    if fact.unit is None:
+        return None
+    if event.type == c.LetterReplied.TYPE and fact.on_time:
+        rule, note = "on_time", "来信按期办结"
+    elif event.type == c.LetterOverdue.TYPE:
+        rule, note = "overdue", "来信超期督办"
+    else:
+        return None
+    points = rules.letter_points.get(rule, 0)
+    if not points:
+        return None
+    return Line(rule=f"letter.{rule}", points=points, unit=fact.unit,
+                note=f"{note}（查询码 {event.data.get('code', '')}）")
+
+
+def _handler(apply: Apply, timezone: str, rules: Rules) -> Handler:
     zone = ZoneInfo(timezone)
 
     def handle(session: Session, event: Event) -> None:
@@ -98,10 +118,14 @@ def _handler(apply: Apply, timezone: str) -> Handler:
             session.add(fact)
         apply(fact, event)
         fact.updated_at = utcnow()
+        line = _points(rules, event, fact)
+        if line is not None:
+            book(session, fact_id=event.id, fact_type=event.type, line=line, at=event.time,
+                 rules=rules, timezone=timezone)
 
     return handle
 
 
-def subscription(timezone: str) -> Subscription:
+def subscription(timezone: str, rules: Rules) -> Subscription:
     return Subscription(consumer="scoring-letters",
-                        handlers={t: _handler(a, timezone) for t, a in APPLY.items()})
+                        handlers={t: _handler(a, timezone, rules) for t, a in APPLY.items()})
