@@ -81,9 +81,20 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         log.close()
 
 
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def serious_violations(page: Page) -> list[str]:
+    result = page.evaluate("""async () => (await axe.run(document, { runOnly: { type: "tag",
+        values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] } })).violations""")
+    return [f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
+            for v in result if v["impact"] in ("serious", "critical")]
+
+
 def _context_page(browser: Browser) -> tuple[Page, list[str]]:
     context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN",
                                   timezone_id="Asia/Shanghai")
+    context.add_init_script(path=str(AXE))  # through the debugger, so the page's CSP holds
     page = context.new_page()
     problems: list[str] = []
     page.on("pageerror", lambda error: problems.append(f"script error: {error}"))
@@ -202,4 +213,65 @@ def test_a_letter_from_the_public_page_to_the_rated_published_answer(
 
     for problems in (writer_problems, centre_problems, county_problems, unit_problems,
                      board_problems):
+        assert problems == []
+
+
+def test_the_unit_asks_for_material_and_time_and_the_writer_answers_on_the_status_page(
+        browser: Browser, server: Server) -> None:
+    writer, writer_problems = _context_page(browser)
+    writer.set_viewport_size({"width": 390, "height": 844})  # on a phone
+    writer.goto(f"{server.url}/mailbox")
+    assert serious_violations(writer) == []
+    writer.locator('input[name="type"][value="help"]').check()
+    writer.fill("#subject", "申请技改贷款贴息")
+    writer.fill("#body", "我公司今年实施了生产线技改，想申请贷款贴息，请问需要哪些材料？")
+    writer.fill("#name", "李梅")
+    writer.fill("#phone", "bad phone")
+    writer.click("#send")
+    expect(writer.locator("#form-error")).to_contain_text("联系电话格式不对")
+    writer.fill("#phone", "0571-88881234")
+    writer.click("#send")
+    expect(writer.locator("#receipt")).to_be_visible()
+    code = writer.locator("#receipt-code").inner_text().strip()
+    secret = writer.locator("#receipt-secret").inner_text().strip()
+    wait_until(lambda: any(x["code"] == code for x in server.letters("周敏")), timeout=30,
+               what="the letter screened")
+
+    centre, centre_problems = signed_in(browser, server, "周敏")
+    assert serious_violations(centre) == []
+    open_letter(centre, code)
+    act(centre, "受理并转办", "转办", select={"unit": "industry"})
+
+    unit, unit_problems = signed_in(browser, server, "刘洋")
+    open_letter(unit, code)
+    due_before = unit.locator("#d-due").inner_text()
+    act(unit, "挂起：请来信人补充材料", "挂起",
+        fill={"question": "请提供贷款合同和技改项目备案表。"})
+    expect(unit.locator("#d-meta")).to_contain_text("挂起")
+    act(unit, "申请延期", "申请延期", fill={"days": "5", "extreason": "需会同财政部门审核"})
+
+    # the writer: a wrong secret shows nothing; the right one shows the question
+    writer.goto(f"{server.url}/mailbox/lookup?code={code}")
+    writer.fill("#secret", "WRONG")
+    writer.get_by_role("button", name="查询").click()
+    expect(writer.locator("#lookup-error")).to_contain_text("查询码或密码不对")
+    expect(writer.locator("#letter")).to_be_hidden()
+    writer.fill("#secret", secret)
+    writer.get_by_role("button", name="查询").click()
+    expect(writer.locator("#question-text")).to_contain_text("贷款合同")
+    assert serious_violations(writer) == []
+    writer.fill("#supplement", "贷款合同和备案表已通过电子邮件发送给工业科。")
+    writer.get_by_role("button", name="提交补充材料").click()
+    expect(writer.locator("#toast")).to_contain_text("补充材料已提交")
+
+    # the clock runs again; the centre grants the extension and the deadline moves
+    open_letter(centre, code)
+    expect(centre.locator("#d-extra")).to_contain_text("来信人补充")
+    act(centre, "延期申请：5 个工作日（需会同财政部门审核）", "同意延期")
+    open_letter(unit, code)
+    expect(unit.locator("#d-meta")).to_contain_text("办理中")
+    assert unit.locator("#d-due").inner_text() != due_before
+    expect(unit.locator("#d-history")).to_contain_text("同意延期 5 个工作日")
+
+    for problems in (writer_problems, centre_problems, unit_problems):
         assert problems == []
