@@ -142,7 +142,7 @@ def _record(ctx: Context, draft: LetterDraft, writer: Principal | None, phone: s
             subject=draft.subject, body=draft.body, phone_hash=phone,
             content_hash=draft.content_hash(), consent=draft.consent,
             writer_unit=writer.unit if writer else None,
-            attachments=[{"filename": a.filename, "content_type": a.content_type,
+            attachments=[{"key": a.key, "filename": a.filename, "content_type": a.content_type,
                           "bytes": a.bytes} for a in attachments],
             status=LetterStatus.RECEIVED, status_at=now, created_at=now,
             history=[{"at": now.isoformat(), "what": "来信已收到"}])

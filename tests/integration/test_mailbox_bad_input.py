@@ -190,3 +190,15 @@ def test_the_phone_limit_and_merging(tmp_path: Path) -> None:
         assert _state(p)[0] == 2
     finally:
         p.close()
+
+
+def test_guessing_secrets_is_rate_limited(tmp_path: Path) -> None:
+    p = Pipeline(Settings(data_dir=tmp_path / "var", letter_lookup_limit=3,  # type: ignore[call-arg]
+                          _env_file=None))
+    try:
+        code = p.client.post("/api/letters", data=GOOD).json()["code"]
+        guesses = [p.client.get("/api/letters/lookup", params={"code": code, "secret": f"X{n}"})
+                   .status_code for n in range(5)]
+        assert guesses == [404, 404, 404, 429, 429]
+    finally:
+        p.close()

@@ -71,3 +71,22 @@ def test_the_desk_page_is_for_the_centre_and_handlers_only(pipeline: Pipeline) -
     public = c.get("/mailbox")
     assert public.status_code == 200 and "公共信箱" in public.text
     assert c.get("/mailbox/lookup").status_code == 200
+
+
+def test_a_signed_in_informant_writes_as_their_unit(pipeline: Pipeline) -> None:
+    m = mailbox_city(pipeline)
+    p = pipeline
+    written = p.client.post("/api/letters", headers={"Authorization": f"Bearer {m.informant}"},
+                            data={"type": "suggestion", "subject": "建议简化技改备案",
+                                  "body": "建议把技改备案改为网上一次办理。",
+                                  "phone": "13600002222"})
+    assert written.status_code == 201, written.text
+    p.settle()
+    (row,) = p.get("/api/letters", m.centre).json()["items"]
+    case = p.get(f"/api/letters/{row['id']}", m.centre).json()
+    assert case["writer_unit"] == "huayuan" and case["contact"]["name"] == "陈静"
+    assert case["enterprise"] == "华远机械股份有限公司"
+    bad = p.client.post("/api/letters", headers={"Authorization": "Bearer bs_not-a-token"},
+                        data={"type": "consult", "subject": "x", "body": "y", "name": "z",
+                              "phone": "13600002222"})
+    assert bad.status_code == 401  # a token that was meant to count and does not
