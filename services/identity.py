@@ -101,8 +101,12 @@ def add_user(session: Session, name: str, role: str, unit: str | None = None) ->
         raise IdentityError("信息员必须属于一个单位 (an informant needs --unit)")
     if role == Role.HANDLER and not unit:
         raise IdentityError("办理人员必须属于一个办理单位 (a handler needs --unit)")
-    if unit is not None and session.get(Unit, unit) is None:
+    found = session.get(Unit, unit) if unit is not None else None
+    if unit is not None and found is None:
         raise IdentityError(f"没有单位 {unit} (no such unit)")
+    if role == Role.HANDLER and found is not None and found.kind == UnitKind.ENTERPRISE:
+        raise IdentityError("办理人员须属于委内部门或县区经信局 (a handler belongs to a "
+                            "department or a county bureau)")
     if not name.strip():
         raise IdentityError("姓名不能为空 (name is required)")
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)

@@ -113,10 +113,16 @@ def _text(value: str, label: str, limit: int = MAX_REASON) -> str:
     return value
 
 
+HANDLING_KINDS = ("department", "county")  # a department of the commission, a county bureau
+
+
 def _unit(session: Session, slug: str | None, label: str) -> Unit:
     unit = session.get(Unit, slug) if slug else None
     if unit is None:
-        raise Invalid(f"没有这个{label} ({label}: no such unit {slug!r})")
+        raise Invalid(f"没有这个{label} (no such unit {slug!r})")
+    if unit.kind not in HANDLING_KINDS:
+        raise Invalid(f"{unit.name}不是办理单位：来信只转交委内部门或县区经信局 "
+                      f"(letters go to departments and county bureaus only)")
     return unit
 
 

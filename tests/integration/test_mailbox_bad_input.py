@@ -105,6 +105,7 @@ def test_bad_actions_are_refused_and_change_nothing(pipeline: Pipeline) -> None:
     before = _state(p)
     bad = [
         (m.centre, f"/api/letters/{letter}/assign", {"unit": "nowhere"}, 422),
+        (m.centre, f"/api/letters/{letter}/assign", {"unit": "huayuan"}, 422),  # an enterprise
         (m.centre, f"/api/letters/{letter}/assign", {}, 422),
         (m.centre, f"/api/letters/{letter}/decline", {"reason": "  "}, 422),
         (m.handler, f"/api/letters/{letter}/assign", {"unit": "industry"}, 404),  # not theirs
