@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from moderation.letters.models import CaseState, LetterCase
 from moderation.letters.workflow import Desk, _note, ref
 from moderation.lexicon import Lexicon
+from moderation.text import TextScreener
 from services import outbox
 from services.contracts import letters as c
 from services.events import Event
@@ -29,8 +30,7 @@ def _digits(text: str) -> str:
     return re.sub(r"\D", "", text)
 
 
-def screen(lexicon: Lexicon, p: c.LetterReceived) -> list[dict[str, Any]]:
-    screener = lexicon.screener()
+def screen(screener: TextScreener, p: c.LetterReceived) -> list[dict[str, Any]]:
     own = {_digits(p.phone), p.email.lower()} - {""}
     findings: list[dict[str, Any]] = []
     for field, text in (("subject", p.subject), ("body", p.body)):
@@ -56,7 +56,7 @@ class LetterConsumer:
         p = c.LetterReceived.of(event)
         if session.get(LetterCase, p.letter) is not None:
             return
-        findings = screen(self.lexicon, p)
+        findings = screen(self.lexicon.screener(), p)
         case = LetterCase(
             letter_id=p.letter, code=p.code, type=p.type, subject=p.subject, body=p.body,
             name=p.name, phone=p.phone, email=p.email, enterprise=p.enterprise,
