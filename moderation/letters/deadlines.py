@@ -11,9 +11,9 @@ import logging
 
 import sqlalchemy as sa
 
+from moderation.letters.desk import Desk, note, ref
 from moderation.letters.handlers import close
 from moderation.letters.models import CaseState, LetterCase
-from moderation.letters.workflow import Desk, _note, ref
 from services import outbox
 from services.contracts import letters as c
 
@@ -34,7 +34,7 @@ def check(desk: Desk, now: dt.datetime | None = None) -> dict[str, list[int]]:
         for case in overdue:
             assert case.due is not None
             case.escalated_at = now
-            _note(case, None, "overdue", f"已超过 {case.due.month}月{case.due.day}日 的办理时限，"
+            note(case, None, "overdue", f"已超过 {case.due.month}月{case.due.day}日 的办理时限，"
                                          f"督办", now)
             outbox.emit(session, c.LetterOverdue(**ref(case), unit=case.unit or "", due=case.due)
                         .event(f"letter/{case.letter_id}"))

@@ -14,8 +14,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from moderation.letters.desk import Desk, note, ref
 from moderation.letters.models import CaseState, LetterCase
-from moderation.letters.workflow import Desk, _note, ref
 from moderation.lexicon import Lexicon
 from moderation.text import TextScreener
 from services import outbox
@@ -64,7 +64,7 @@ class LetterConsumer:
             attachments=[a.model_dump() for a in p.attachments], findings=findings,
             received_at=p.received_at, state=CaseState.RECEIVED, history=[])
         blocking = [f for f in findings if f.get("action") == "block"]
-        _note(case, None, "received",
+        note(case, None, "received",
               f"筛查发现 {len(findings)} 处，其中 {len(blocking)} 处禁用词" if findings
               else "筛查未发现问题", event.time)
         session.add(case)
@@ -80,7 +80,7 @@ class LetterConsumer:
         stopped = self.desk.calendar.workdays_between(case.paused_on, today)
         case.due = self.desk.calendar.add_workdays(case.due, stopped)
         case.state, case.supplement, case.paused_on = CaseState.ASSIGNED, p.text, None
-        _note(case, None, "supplemented", f"来信人补充：{p.text}", now)
+        note(case, None, "supplemented", f"来信人补充：{p.text}", now)
         outbox.emit(session, c.LetterResumed(**ref(case), unit=case.unit or "", due=case.due)
                     .event(f"letter/{case.letter_id}"))
 
@@ -98,7 +98,7 @@ class LetterConsumer:
             case.due = self.desk.due_from(case.type, today)
             case.draft_reply = case.answered_on = None
             case.escalated_at = None
-            _note(case, None, "reopen", "来信人不满意，发回重办", now)
+            note(case, None, "reopen", "来信人不满意，发回重办", now)
             outbox.emit(session, c.LetterReopened(**ref(case), unit=case.unit or "",
                                                   due=case.due)
                         .event(f"letter/{case.letter_id}"))
@@ -109,7 +109,7 @@ class LetterConsumer:
 def close(session: Session, case: LetterCase, rating: str, *, by_default: bool,
           now: dt.datetime) -> None:
     case.state, case.rating = CaseState.CLOSED, rating
-    _note(case, None, "close", "逾期未评价，视为满意" if by_default else
+    note(case, None, "close", "逾期未评价，视为满意" if by_default else
           f"来信人评价：{c.RATING_LABELS[rating]}", now)
     outbox.emit(session, c.LetterClosed(**ref(case), unit=case.unit or "",
                                         rating=rating,  # type: ignore[arg-type]

@@ -9,12 +9,15 @@ from fastapi import APIRouter, Path, Query
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
+from moderation.letters import claims
+from moderation.letters.access import is_centre, require_desk_role, visible_case
+from moderation.letters.desk import Desk
 from moderation.letters.models import CaseState, LetterCase
 from moderation.letters.views import detail, is_overdue, row
-from moderation.letters.workflow import Actions, Desk, is_centre, require_desk_role, visible_case
+from moderation.letters.workflow import Actions
 from services import audit
 from services.http import CurrentUser
-from services.identity import Principal, Role, unit_names, user_names
+from services.identity import Principal, unit_names, user_names
 from services.refusals import Forbidden, NotFound
 
 LetterId = Annotated[int, Path(ge=1, le=2**31 - 1)]
@@ -175,17 +178,14 @@ def build_router(desk: Desk) -> APIRouter:
 
     @router.post("/{letter_id:int}/claim", summary="认领（打开即认领）")
     def claim(letter_id: LetterId, user: CurrentUser) -> dict[str, Any]:
-        case = actions.claim(user, letter_id)
+        case = claims.claim(desk, user, letter_id)
         return {"id": letter_id, "claimed_by": case.claimed_by,
                 "expires_at": case.claim_expires_at.isoformat()
                 if case.claim_expires_at else None}
 
     @router.delete("/{letter_id:int}/claim", summary="放弃认领")
     def release(letter_id: LetterId, user: CurrentUser) -> dict[str, Any]:
-        actions.release(user, letter_id)
+        claims.release(desk, user, letter_id)
         return {"id": letter_id, "claimed_by": None}
 
     return router
-
-
-__all__ = ["Role", "build_router"]

@@ -6,7 +6,7 @@ from fastapi import APIRouter
 
 from moderation.letters import deadlines, handlers, letters_api, pages
 from moderation.letters.calendar import WorkCalendar, read_overrides
-from moderation.letters.workflow import Desk
+from moderation.letters.desk import Desk
 from moderation.lexicon import Lexicon
 from services.component import Job
 from services.context import Context

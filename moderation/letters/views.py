@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from moderation.letters.desk import STATE_LABELS, Desk
 from moderation.letters.models import CaseState, LetterCase
-from moderation.letters.workflow import STATE_LABELS, Desk
 from services.contracts.letters import RATING_LABELS, TYPE_LABELS
 
 
