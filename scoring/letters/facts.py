@@ -34,9 +34,10 @@ def _declined(fact: LetterFact, event: Event) -> None:
 
 
 def _sent_back(fact: LetterFact, event: Event) -> None:
-    c.LetterSentBack.of(event)
-    fact.unit, fact.due = None, None  # not the wrong unit's letter: it counts for the next
+    p = c.LetterSentBack.of(event)
     fact.sent_back += 1
+    if fact.unit == p.unit:  # (a late copy after the reassignment leaves the new unit be)
+        fact.unit, fact.due = None, None  # not the wrong unit's letter: it counts for the next
 
 
 def _paused(fact: LetterFact, event: Event) -> None:
