@@ -31,11 +31,11 @@ from typing import Any
 import sqlalchemy as sa
 from PIL import Image, ImageOps
 
+from bootstrap import bootstrap
 from publisher.derivatives import Sizes, make_derivatives
 from publisher.models import PublishedItem
 from publisher.rebuild import rebuild
 from publisher.site import Site
-from services import app as composition
 from services.columns import COLUMNS
 from services.db import utcnow
 from services.events import Event, EventType
@@ -136,11 +136,9 @@ class Portal:
 
     def __init__(self, root: Path, size: int) -> None:
         settings = Settings(data_dir=root, _env_file=None)  # type: ignore[call-arg]
-        self.ctx = composition.build_context(settings)
-        composition.prepare(self.ctx)
-        self.components = composition.build_components(self.ctx)
-        self.subscription: Subscription = next(
-            s for c in self.components for s in c.subscriptions if s.consumer == "publisher")
+        self.runtime = bootstrap(settings, "publisher")
+        self.ctx = self.runtime.ctx
+        self.subscription: Subscription = self.runtime.subscription("publisher")
         self.site = Site(self.ctx)
         self.informant = 0
         self._fill(size)
@@ -200,7 +198,7 @@ class Portal:
         return [p for p in root.rglob("*") if p.is_file()]
 
     def close(self) -> None:
-        self.ctx.db.dispose()
+        self.runtime.close()
 
 
 def bench_publishing(sizes: list[int]) -> None:

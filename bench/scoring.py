@@ -38,12 +38,11 @@ def _settings(data_dir: Path, database_url: str = "") -> Any:
                     _env_file=None)
 
 
-def _context(data_dir: Path, database_url: str = "") -> Any:
-    from services import app as composition
+def _runtime(data_dir: Path, database_url: str = "") -> Any:
+    """Baosong as ``baosong up`` wires it (web app and all), started by the benchmark itself."""
+    from bootstrap import bootstrap
 
-    ctx = composition.build_context(_settings(data_dir, database_url))
-    composition.prepare(ctx)
-    return ctx
+    return bootstrap(_settings(data_dir, database_url), "up")
 
 
 @contextmanager
@@ -94,19 +93,13 @@ def _events(informant: int, first: int, count: int) -> Iterator[Any]:
         yield Event(type=kind, subject=f"submission/{sid}", data=data)
 
 
-def _scoring(ctx: Any) -> Any:
-    from scoring import handlers
-    from scoring.rules import load_rules
-
-    return handlers.subscription(ctx, load_rules(ctx.settings.rules_path))
-
-
 def ledger_throughput(name: str, data_dir: Path, url: str) -> None:
     from services.inbox import deliver
 
-    ctx = _context(data_dir, url)
+    runtime = _runtime(data_dir, url)
+    ctx = runtime.ctx
     informant, _ = _seed(ctx)
-    subscription = _scoring(ctx)
+    subscription = runtime.subscription("scoring")
     events = list(_events(informant, 1, N_EVENTS))
     started = time.perf_counter()
     for event in events:
@@ -123,7 +116,7 @@ def ledger_throughput(name: str, data_dir: Path, url: str) -> None:
     inserts = N_EVENTS / (time.perf_counter() - started)
     print(f"{name}: ledger events applied {applied:8.0f}/s; plain one-row INSERT "
           f"transactions {inserts:8.0f}/s; ratio {applied / inserts:.2f}")
-    ctx.db.dispose()
+    runtime.close()
 
 
 # --- dashboard latency ------------------------------------------------------------------------
@@ -159,12 +152,9 @@ def _free_port() -> int:
         return port
 
 
-def _serve(ctx: Any, port: int) -> tuple[Any, threading.Thread]:
+def _serve(app: Any, port: int) -> tuple[Any, threading.Thread]:
     import uvicorn
 
-    from services import app as composition
-
-    app = composition.create_app(ctx, composition.build_components(ctx))
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error",
                                            timeout_graceful_shutdown=1))
     thread = threading.Thread(target=server.run, name="bench-server", daemon=True)
@@ -204,11 +194,12 @@ def dashboard_latency(name: str, data_dir: Path, url: str) -> None:
     from services.db import Database
     from services.inbox import deliver
 
-    ctx = _context(data_dir, url)
+    runtime = _runtime(data_dir, url)
+    ctx = runtime.ctx
     informant, token = _seed(ctx)
     # PostgreSQL: book through another pool, as the scoring process would (NOTIFY wakes the API)
     booking_db = Database(url) if url else ctx.db
-    subscription = _scoring(ctx)
+    subscription = runtime.subscription("scoring")
     counter = iter(range(10_000, 1_000_000))
 
     def book_one() -> tuple[int, float]:
@@ -221,7 +212,7 @@ def dashboard_latency(name: str, data_dir: Path, url: str) -> None:
         return int(seq), committed
 
     port = _free_port()
-    server, thread = _serve(ctx, port)
+    server, thread = _serve(runtime.app, port)
     try:
         time.sleep(0.5)
         figures = {}
@@ -239,7 +230,7 @@ def dashboard_latency(name: str, data_dir: Path, url: str) -> None:
         thread.join(10)
         if booking_db is not ctx.db:
             booking_db.dispose()
-        ctx.db.dispose()
+        runtime.close()
 
 
 def main() -> None:

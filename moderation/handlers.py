@@ -151,5 +151,5 @@ def _title(session: Session, submission_id: int) -> str:
 
 def subscription(ctx: Context, lexicon: Lexicon) -> Subscription:
     screening = Screening(ctx, lexicon)
-    return Subscription(consumer="moderation", runner="celery",
+    return Subscription(consumer="moderation",
                         handlers={EventType.RECEIVED: Prepared(screening.prepare)})

@@ -119,7 +119,7 @@ class Publishing:
 
 def subscription(ctx: Context, site: Site) -> Subscription:
     publishing = Publishing(ctx, site)
-    return Subscription(consumer="publisher", runner="celery", handlers={
+    return Subscription(consumer="publisher", handlers={
         EventType.APPROVED: Prepared(publishing.prepare_publish),
         EventType.REINSTATED: Prepared(publishing.prepare_reinstate),
         EventType.RETRACTED: publishing.take_down,

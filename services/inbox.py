@@ -41,13 +41,11 @@ class ProcessedEvent(Base):
 class Subscription:
     """A consumer: its name (the queue and the inbox key) and a handler per event type.
 
-    ``runner`` says how the distributed mode runs it: in a Celery worker pool (CPU-heavy work that
-    scales out by processes) or in a kombu consumer (light, ordered work).
+    Which process runs it, and how, is the process table's to say (``bootstrap.processes``).
     """
 
     consumer: str
     handlers: Mapping[str, Handler | Prepared]
-    runner: str = "kombu"
 
     @property
     def event_types(self) -> tuple[str, ...]:

@@ -19,12 +19,8 @@ import psycopg
 from fastapi.testclient import TestClient
 from PIL import Image
 
-from services import app as composition
-from services.bus.local import LocalConsumer, LocalTransport
-from services.context import Context
+from bootstrap import Runtime, bootstrap
 from services.identity import add_unit, add_user
-from services.outbox import Relay
-from services.runtime import subscriptions_of
 from services.settings import Settings
 
 PG_ADMIN_URL = os.environ.get("BAOSONG_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
@@ -182,29 +178,20 @@ def huge_png_header(width: int = 25_000, height: int = 20_000) -> bytes:
 # --- the embedded pipeline, driven step by step ---------------------------------------------------
 
 class Pipeline:
-    """The whole pipeline in this process on the embedded bus, with no background threads:
-    ``settle()`` relays and delivers until nothing moves."""
+    """The whole pipeline in this process on the embedded bus, as ``baosong up`` wires it, with
+    no background threads: ``settle()`` relays and delivers until nothing moves."""
 
     def __init__(self, settings: Settings) -> None:
-        self.ctx: Context = composition.build_context(settings)
-        composition.prepare(self.ctx)
-        self.components = composition.build_components(self.ctx)
-        subscriptions = subscriptions_of(self.components)
-        transport = LocalTransport(self.ctx.db, subscriptions)
-        self.relay = Relay(self.ctx.db, transport)
-        self.consumers = [LocalConsumer(self.ctx.db, s, lease_seconds=30, delivery_limit=5)
-                          for s in subscriptions]
-        self.app = composition.create_app(self.ctx, self.components)
+        self.runtime: Runtime = bootstrap(settings, "up")
+        self.ctx = self.runtime.ctx
+        self.components = self.runtime.components
+        self.relay = self.runtime.relay
+        self.consumers = self.runtime.queue_consumers
+        self.app = self.runtime.app
         self.client = TestClient(self.app)
 
     def settle(self, rounds: int = 50) -> None:
-        for _ in range(rounds):
-            moved = self.relay.drain()
-            for consumer in self.consumers:
-                moved += consumer.drain()
-            if not moved:
-                return
-        raise AssertionError("the pipeline did not settle")
+        self.runtime.settle(rounds)
 
     def unit(self, slug: str, name: str, kind: str = "county", site: str | None = None) -> str:
         with self.ctx.db.transaction() as session:
@@ -243,4 +230,4 @@ class Pipeline:
 
     def close(self) -> None:
         self.client.close()
-        self.ctx.db.dispose()
+        self.runtime.close()

@@ -4,7 +4,9 @@ The relay fans each event out into one row per subscribed queue, in the same tra
 marks the outbox row sent, so nothing is lost between them. A consumer claims a row with a lease;
 the handler's transaction deletes it together with the inbox record. A process killed mid-way
 leaves its claim to expire, and the row is claimed again: at least once, and the inbox makes it
-exactly once in effect. (kombu's in-process transports give neither: see PRODUCT.md.)
+exactly once in effect. kombu's in-process transports give neither: ``memory://`` loses
+everything on a crash, ``filesystem://`` deletes a message before it is acked, and the SQLAlchemy
+transport never redelivers a message taken by a process that died.
 """
 
 from __future__ import annotations
@@ -17,12 +19,16 @@ from collections.abc import Iterable, Sequence
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from services.backoff import Backoff
 from services.db import Base, Database, UTCDateTime, utcnow
 from services.events import Event, InvalidEvent
 from services.inbox import Subscription, deliver
 from services.polling import poll_until_stopped
 
 log = logging.getLogger(__name__)
+
+# a message whose handler failed is offered again after 0.5 s, 1 s, 2 s, … up to 30 s
+REDELIVERY = Backoff(initial=0.5, factor=2, ceiling=30.0)
 
 
 class LocalMessage(Base):
@@ -144,7 +150,7 @@ class LocalConsumer:
         if message.attempts >= self.delivery_limit:
             self._dead(message, error)
             return
-        delay = dt.timedelta(seconds=min(2 ** message.attempts * 0.25, 30))
+        delay = dt.timedelta(seconds=REDELIVERY.delay(message.attempts))
         with self.db.transaction() as session:
             session.execute(
                 sa.update(LocalMessage)

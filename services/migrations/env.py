@@ -8,7 +8,7 @@ from sqlalchemy import engine_from_config, pool
 config = context.config
 target_metadata = config.attributes.get("target_metadata")
 if target_metadata is None:  # run from the alembic command line: load every component's tables
-    from services.app import metadata
+    from bootstrap.components import metadata
 
     target_metadata = metadata()
 

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from bootstrap import build_context, prepare
 from scoring.commissions import create_topic
 from scoring.models import LedgerLine
-from services import app as composition
 from services.db import utcnow
 from services.identity import add_unit
 from services.settings import Settings
@@ -24,8 +24,8 @@ from tests.support import wait_until
 def test_beat_penalises_a_missed_deadline_once(amqp_settings: Settings, pg_url: str,
                                                 tmp_path: Path) -> None:
     settings = amqp_settings.model_copy(update={"database_url": pg_url})
-    ctx = composition.build_context(settings)
-    composition.prepare(ctx)
+    ctx = build_context(settings)
+    prepare(ctx)
     with ctx.db.transaction() as session:
         add_unit(session, "beichuan", "北川县经济和信息化局", "county")
         create_topic(session, title="一季度工业经济运行情况", description="",
@@ -35,7 +35,7 @@ def test_beat_penalises_a_missed_deadline_once(amqp_settings: Settings, pg_url: 
            "BAOSONG_EXCHANGE": settings.exchange, "BAOSONG_QUEUE_PREFIX": settings.queue_prefix,
            "BAOSONG_COMMISSION_CHECK_SECONDS": "1"}
     log = (tmp_path / "beat.log").open("w")
-    process = subprocess.Popen([sys.executable, "-c", "from services.cli import main; main()",
+    process = subprocess.Popen([sys.executable, "-c", "from entrypoints.cli import main; main()",
                                 "beat"], env=env, cwd=tmp_path, stdout=log,
                                stderr=subprocess.STDOUT)
 

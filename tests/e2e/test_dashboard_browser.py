@@ -14,7 +14,7 @@ import httpx
 import pytest
 from playwright.sync_api import Browser
 
-from services import app as composition
+from bootstrap import build_context, prepare
 from services.identity import add_unit, add_user
 from services.settings import Settings
 from tests.support import free_port, wait_until
@@ -33,8 +33,8 @@ class Server:
 def server(tmp_path: Path) -> Iterator[Server]:
     data = tmp_path / "var"
     settings = Settings(data_dir=data, _env_file=None)  # type: ignore[call-arg]
-    ctx = composition.build_context(settings)
-    composition.prepare(ctx)
+    ctx = build_context(settings)
+    prepare(ctx)
     with ctx.db.transaction() as session:
         add_unit(session, "qingshan", "青山县经济和信息化局", "county")
         add_unit(session, "linjiang", "临江区经济和信息化局", "county")
@@ -44,7 +44,7 @@ def server(tmp_path: Path) -> Iterator[Server]:
     ctx.db.dispose()
     port = free_port()
     env = {**os.environ, "BAOSONG_DATA_DIR": str(data), "BAOSONG_POLL_SECONDS": "0.1"}
-    process = subprocess.Popen([sys.executable, "-c", "from services.cli import main; main()",
+    process = subprocess.Popen([sys.executable, "-c", "from entrypoints.cli import main; main()",
                                 "up", "--port", str(port)], env=env, cwd=tmp_path,
                                stdout=subprocess.DEVNULL, stderr=(tmp_path / "up.log").open("w"))
     url = f"http://127.0.0.1:{port}"

@@ -21,7 +21,7 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from services import app as composition
+from bootstrap import build_context, prepare
 from services.identity import add_unit, add_user
 from services.settings import Settings
 from tests.support import free_port, photo, wait_until
@@ -57,8 +57,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     work = tmp_path_factory.mktemp("pages")
     port = free_port()
     settings = Settings(data_dir=work / "var", _env_file=None)  # type: ignore[call-arg]
-    ctx = composition.build_context(settings)
-    composition.prepare(ctx)
+    ctx = build_context(settings)
+    prepare(ctx)
     tokens = {}
     with ctx.db.transaction() as session:
         add_unit(session, "qingshan", "青山县经济和信息化局", "county")

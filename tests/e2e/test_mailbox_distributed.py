@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
-from services import app as composition
+from bootstrap.components import metadata
 from services import migrate
 from services.db import Database
 from services.identity import add_unit, add_user
@@ -30,7 +30,7 @@ FORM = {"type": "consult", "subject": "技改补贴申报", "name": "张伟", "p
 def _people(database_url: str) -> dict[str, str]:
     db = Database(database_url)
     try:
-        migrate.upgrade(database_url, composition.metadata())
+        migrate.upgrade(database_url, metadata())
         with db.transaction() as session:
             add_unit(session, "industry", "市经信委工业科", "department")
             return {"centre": add_user(session, "周敏", "moderator")[1],

@@ -12,8 +12,8 @@ import sqlalchemy as sa
 from kombu import Connection
 from sqlalchemy.orm import Session
 
+from bootstrap import metadata
 from services import migrate, outbox
-from services.app import metadata
 from services.bus.amqp import AmqpTransport, EventConsumer, Topology
 from services.db import Database
 from services.events import Event

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from bootstrap import metadata
 from services import migrate
-from services.app import metadata
 
 
 def _migrate(url: str) -> None:

@@ -9,8 +9,8 @@ import pytest
 import sqlalchemy as sa
 from typer.testing import CliRunner
 
+from entrypoints.cli import cli
 from services.audit import AuditEntry
-from services.cli import cli
 from tests.mailbox_support import mailbox_city
 from tests.support import Pipeline
 

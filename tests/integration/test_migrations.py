@@ -9,8 +9,8 @@ import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
+from bootstrap import metadata
 from services import migrate
-from services.app import metadata
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -12,8 +12,8 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from bootstrap import metadata
 from services import migrate, outbox
-from services.app import metadata
 from services.bus.local import DeadLetter, LocalConsumer, LocalMessage, LocalTransport
 from services.db import Database
 from services.events import Event

@@ -10,11 +10,11 @@ import uuid
 from collections.abc import AsyncIterator
 from typing import Any
 
+from bootstrap import build_context, prepare
 from scoring.engine import Line
 from scoring.ledger import book
 from scoring.rules import load_rules
 from scoring.stream import ScoreBroadcaster
-from services import app as composition
 from services.db import Database, utcnow
 from services.settings import Settings
 
@@ -29,8 +29,8 @@ def book_points(db: Database, points: int, unit: str = "qingshan") -> None:
 
 
 def database(settings: Settings) -> Database:
-    ctx = composition.build_context(settings)
-    composition.prepare(ctx)
+    ctx = build_context(settings)
+    prepare(ctx)
     return ctx.db
 
 

@@ -13,12 +13,12 @@ import sqlalchemy as sa
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
+from entrypoints.cli import cli
 from scoring import rulesets
 from scoring.jobs import close_ended_months
 from scoring.models import Total
 from scoring.quotas import month_bounds
 from scoring.rules import RulesError, load_rules, rules_from_text
-from services.cli import cli
 from services.db import utcnow
 from tests.conftest import City
 

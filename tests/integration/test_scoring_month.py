@@ -13,13 +13,13 @@ import pytest
 import sqlalchemy as sa
 from typer.testing import CliRunner
 
+from entrypoints.cli import cli
 from scoring.jobs import penalise_missed_deadlines
 from scoring.models import LedgerLine, Total
 from scoring.queries import current_month
 from scoring.quotas import month_bounds
 from scoring.rules import load_rules
 from services.bus.local import LocalMessage
-from services.cli import cli
 from services.db import utcnow
 from services.events import EventType
 from services.outbox import OutboxMessage

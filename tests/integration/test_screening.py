@@ -14,8 +14,8 @@ import sqlalchemy as sa
 from PIL import Image
 from typer.testing import CliRunner
 
+from entrypoints.cli import cli
 from moderation.lexicon import Lexicon
-from services.cli import cli
 from services.outbox import OutboxMessage
 from services.settings import Settings
 from tests.conftest import City

@@ -8,7 +8,7 @@ from pathlib import Path
 import typer
 import yaml
 
-from services.cli import cli
+from entrypoints.cli import cli
 from services.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -1,0 +1,84 @@
+"""Every component, its commands and its tables, and the context they are built on."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import sqlalchemy as sa
+
+import ingest.component
+import moderation.cli
+import moderation.component
+import publisher.cli
+import publisher.component
+import scoring.cli
+import scoring.component
+from services import migrate
+from services.component import Component
+from services.context import Context
+from services.db import Base, Database
+from services.settings import Settings
+from services.storage import ObjectStore
+from services.storage.folder import FolderStore
+
+if TYPE_CHECKING:
+    import typer
+
+COMPONENTS = (ingest.component, moderation.component, publisher.component, scoring.component)
+
+COMMANDS: dict[str, typer.Typer] = {"scores": scoring.cli.app, "lexicon": moderation.cli.app,
+                                    "site": publisher.cli.app}
+
+
+def metadata() -> sa.MetaData:
+    """Every table of every component (their models are imported with the components)."""
+    import ingest.letters.models
+    import ingest.models
+    import ingest.topics  # noqa: F401
+    import moderation.duplicates
+    import moderation.letters.models
+    import moderation.lexicon
+    import moderation.models
+    import moderation.reasons  # noqa: F401
+    import publisher.letters.models
+    import publisher.models  # noqa: F401
+    import scoring.letters.models
+    import scoring.models  # noqa: F401
+    import services.audit
+    import services.bus.local
+    import services.identity
+    import services.inbox
+    import services.outbox  # noqa: F401
+
+    return Base.metadata
+
+
+def _stores(settings: Settings) -> tuple[ObjectStore, ObjectStore]:
+    if settings.embedded_store:
+        root = settings.data_dir / "objects"
+        return FolderStore(root / settings.uploads_bucket), FolderStore(root / settings.site_bucket)
+    from services.storage.minio import MinioStore, make_client
+
+    client = make_client(settings.s3_endpoint, settings.s3_access_key, settings.s3_secret_key,
+                         secure=settings.s3_secure, region=settings.s3_region)
+    return MinioStore(client, settings.uploads_bucket), MinioStore(client, settings.site_bucket)
+
+
+def build_context(settings: Settings) -> Context:
+    """Settings, database and stores, connected to nothing yet (``baosong check`` must run with
+    the database away)."""
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    uploads, site = _stores(settings)
+    return Context(settings=settings, db=Database(settings.database_url), uploads=uploads,
+                   site=site)
+
+
+def prepare(ctx: Context) -> None:
+    """Schema up to date, buckets there: what every process needs before it serves."""
+    migrate.upgrade(ctx.settings.database_url, metadata())
+    ctx.uploads.ensure()
+    ctx.site.ensure()
+
+
+def build_components(ctx: Context) -> list[Component]:
+    return [module.build(ctx) for module in COMPONENTS]

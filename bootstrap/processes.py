@@ -1,0 +1,70 @@
+"""The processes of Baosong, one row each: what ``baosong <name>`` runs.
+
+A row names the components whose consumers the process runs, how it runs them on RabbitMQ
+(``runner``), whether it relays the outbox, where the scheduled jobs run, and whether it serves
+HTTP. A new process is one row; a new component's consumers are its name in a row (a new
+consumer of a component already listed needs nothing here).
+
+On the embedded queue (no ``BAOSONG_BROKER_URL``) every process runs its consumers as threads on
+the queue in the database, whatever the runner, and the jobs of the same components in a thread:
+``runner`` and ``jobs`` say what RabbitMQ changes. ``beat`` needs a broker.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Final, Literal
+
+
+class Runner(StrEnum):
+    """How a process runs its consumers on RabbitMQ."""
+
+    KOMBU = "kombu consumer"  # a thread per consumer: light, ordered work
+    CELERY = "Celery worker"  # a pool of processes: CPU-heavy work that scales out
+
+
+class Jobs(StrEnum):
+    """Where the scheduled jobs of every component run, on RabbitMQ."""
+
+    NONE = "none"  # not here: ``baosong beat`` sends them
+    THREAD = "thread"  # a thread of this process checks the clock every second
+    BEAT = "Celery beat"  # sent on a schedule to a one-process worker beside it
+
+
+ALL: Final = "all"
+
+
+@dataclass(frozen=True)
+class Process:
+    name: str
+    consumers: tuple[str, ...] | Literal["all"] = ()  # components whose consumers it runs
+    runner: Runner | None = None
+    relay: bool = False  # a Celery worker relays from its pool, after each task
+    jobs: Jobs = Jobs.NONE
+    http: bool = False  # serves the web app (API, pages, site)
+    needs_broker: bool = False
+
+    def __post_init__(self) -> None:
+        if self.consumers and self.runner is None:
+            raise ValueError(f"{self.name}: a process with consumers needs a runner")
+        if self.runner is Runner.CELERY and self.jobs is Jobs.BEAT:
+            raise ValueError(f"{self.name}: one Celery app a process (a worker, or beat)")
+
+    def runs_consumers_of(self, component: str) -> bool:
+        return self.consumers == ALL or component in self.consumers
+
+
+def _by_name(rows: Iterable[Process]) -> Mapping[str, Process]:
+    return {row.name: row for row in rows}
+
+
+PROCESSES: Final = _by_name([
+    Process("up", consumers=ALL, runner=Runner.KOMBU, relay=True, jobs=Jobs.THREAD, http=True),
+    Process("api", consumers=("ingest",), runner=Runner.KOMBU, relay=True, http=True),
+    Process("worker", consumers=("moderation",), runner=Runner.CELERY, relay=True),
+    Process("publisher", consumers=("publisher",), runner=Runner.CELERY, relay=True),
+    Process("scoring", consumers=("scoring",), runner=Runner.KOMBU, relay=True),
+    Process("beat", jobs=Jobs.BEAT, needs_broker=True),
+])

@@ -1,0 +1,102 @@
+"""``bootstrap(settings, process)``: the one place that wires a process of Baosong.
+
+The command line calls it for every process, each Celery pool child calls it again after the
+fork, and tests and benchmarks start Baosong with it too. It builds the context and the
+components, and then what the process's row of the table asks for, on the bus the settings name.
+It starts nothing: the caller runs the runtime (or drives it step by step).
+"""
+
+from __future__ import annotations
+
+from bootstrap import components
+from bootstrap.components import build_components, build_context
+from bootstrap.processes import PROCESSES, Jobs, Process, Runner
+from bootstrap.runtime import CeleryMain, Runtime
+from bootstrap.web import create_app
+from services.bus.amqp import AmqpTransport, EventConsumer, Topology
+from services.bus.beat import beat_argv, make_beat
+from services.bus.celery_worker import WorkerRuntime, make_celery
+from services.bus.local import LocalConsumer, LocalTransport
+from services.inbox import Subscription
+from services.outbox import Relay
+from services.settings import Settings
+
+
+class NeedsBroker(Exception):
+    """The process runs only on RabbitMQ, and the settings name none."""
+
+
+def bootstrap(settings: Settings, process: str | Process, *, prepare: bool = True) -> Runtime:
+    """Process ``process`` (a name in the table, or a row), wired on ``settings``.
+
+    ``prepare`` brings the schema up to date and makes the buckets first; a Celery pool child
+    skips it, since its parent has just done it.
+    """
+    row = process if isinstance(process, Process) else PROCESSES[process]
+    if row.needs_broker and settings.embedded_bus:
+        raise NeedsBroker(row.name)
+    ctx = build_context(settings)
+    if prepare:
+        components.prepare(ctx)
+    built = build_components(ctx)
+    runtime = Runtime(row, ctx, built, app=create_app(ctx, built) if row.http else None)
+    if settings.embedded_bus:
+        _on_the_embedded_queue(runtime)
+    else:
+        _on_rabbitmq(runtime)
+    return runtime
+
+
+def _own_subscriptions(runtime: Runtime) -> list[Subscription]:
+    return [sub for component in runtime.components
+            if runtime.process.runs_consumers_of(component.name)
+            for sub in component.subscriptions]
+
+
+def _on_the_embedded_queue(runtime: Runtime) -> None:
+    """Consumers as threads on the queue in the database, whatever the runner; the jobs of the
+    components whose consumers the process runs, on a clock of its own."""
+    ctx, s, row = runtime.ctx, runtime.ctx.settings, runtime.process
+    transport = LocalTransport(ctx.db, runtime.subscriptions)  # the relay fills every queue
+    if row.relay:
+        runtime.relay = Relay(ctx.db, transport, poll_seconds=s.poll_seconds)
+    for sub in _own_subscriptions(runtime):
+        for _ in range(s.consumer_threads):
+            runtime.queue_consumers.append(LocalConsumer(
+                ctx.db, sub, lease_seconds=s.lease_seconds, delivery_limit=s.delivery_limit,
+                poll_seconds=s.poll_seconds, wake=transport.wakes[sub.consumer]))
+    runtime.jobs = [job for component in runtime.components
+                    if row.runs_consumers_of(component.name) for job in component.jobs]
+
+
+def _on_rabbitmq(runtime: Runtime) -> None:
+    ctx, s, row = runtime.ctx, runtime.ctx.settings, runtime.process
+    topology = Topology(s, runtime.subscriptions)
+    if row.relay:
+        transport = AmqpTransport(s, topology)
+        runtime.relay = Relay(ctx.db, transport, poll_seconds=s.poll_seconds)
+        runtime.closers.append(transport.close)
+    mine = _own_subscriptions(runtime)
+    if row.runner is Runner.KOMBU:
+        runtime.kombu_consumers = [EventConsumer(s, topology, ctx.db, sub) for sub in mine]
+    elif row.runner is Runner.CELERY:
+        consumers = [sub.consumer for sub in mine]
+
+        def pool_child() -> WorkerRuntime:
+            """After the fork: the same bootstrap, on connections of the child's own."""
+            child = bootstrap(s, row, prepare=False)
+            return WorkerRuntime(db=child.ctx.db, relay=child.relay,
+                                 subscriptions={sub.consumer: sub for sub in child.subscriptions})
+
+        runtime.celery = CeleryMain(
+            app=lambda: make_celery(s, topology, consumers, pool_child),
+            argv=["worker", "--loglevel", s.log_level, "--hostname", f"{row.name}@%h",
+                  "--concurrency", str(s.worker_concurrency),
+                  "--without-gossip", "--without-mingle"])
+    every_job = [job for component in runtime.components for job in component.jobs]
+    if row.jobs is Jobs.THREAD:
+        runtime.jobs = every_job
+    elif row.jobs is Jobs.BEAT:
+        runtime.celery = CeleryMain(
+            app=lambda: make_beat(s, every_job, lambda: ctx),
+            argv=beat_argv(s, s.data_dir / "celerybeat-schedule"))

@@ -1,0 +1,165 @@
+"""The ``baosong`` command line: every process starts through ``bootstrap()``, as its row of
+the process table says; the other commands need only the context."""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+import typer
+
+from bootstrap import COMMANDS, NeedsBroker, Runtime, bootstrap, build_context, prepare, readiness
+from entrypoints.run import run
+from services.component import CliState, cli_context
+from services.identity import IdentityError, add_unit, add_user
+from services.settings import Settings
+
+cli = typer.Typer(help="报送 Baosong: 信息报送流水线 (the submission pipeline)",
+                  no_args_is_help=True, add_completion=False)
+units_cli = typer.Typer(help="单位 (units)", no_args_is_help=True)
+users_cli = typer.Typer(help="用户 (users)", no_args_is_help=True)
+cli.add_typer(units_cli, name="units")
+cli.add_typer(users_cli, name="users")
+for name, group in COMMANDS.items():
+    cli.add_typer(group, name=name)
+
+log = logging.getLogger("baosong")
+
+
+class CommandLine(CliState):
+    """The settings of this invocation, and the context built from them on first use."""
+
+    def __init__(self, settings: Settings) -> None:
+        super().__init__(lambda: build_context(settings))
+        self.settings = settings
+
+
+@cli.callback()
+def root(ctx: typer.Context) -> None:
+    settings = Settings()
+    logging.basicConfig(level=settings.log_level,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    ctx.obj = CommandLine(settings)
+
+
+def _bootstrap(ctx: typer.Context, process: str, host: str | None = None,
+               port: int | None = None) -> Runtime:
+    state: CommandLine = ctx.find_root().obj
+    settings = state.settings
+    if host:  # options given on the command line win over the settings (and so shape base_url)
+        settings.host = host
+    if port:
+        settings.port = port
+    return bootstrap(settings, process)
+
+
+@cli.command()
+def up(ctx: typer.Context, host: str | None = typer.Option(None, help="监听地址"),
+       port: int | None = typer.Option(None, help="端口"),
+       demo: bool = typer.Option(False, "--demo", help="生成演示数据并打印令牌")) -> None:
+    """整条流水线在一个进程中运行 (the whole pipeline in one process)."""
+    runtime = _bootstrap(ctx, "up", host, port)
+    seeders = []
+    if demo:
+        from entrypoints import demo as demo_data
+
+        tokens = demo_data.seed_people(runtime.ctx)
+        url = f"http://{runtime.ctx.settings.host}:{runtime.ctx.settings.port}"
+        seeders.append(threading.Thread(target=demo_data.seed_submissions,
+                                        args=(url, tokens), daemon=True))
+    run(runtime, while_serving=seeders)
+
+
+@cli.command()
+def api(ctx: typer.Context, host: str | None = typer.Option(None),
+        port: int | None = typer.Option(None)) -> None:
+    """HTTP 接口（分布式部署）(the API process)."""
+    run(_bootstrap(ctx, "api", host, port))
+
+
+@cli.command()
+def worker(ctx: typer.Context) -> None:
+    """审核筛查 Celery worker (the moderation worker)."""
+    run(_bootstrap(ctx, "worker"))
+
+
+@cli.command("publisher")
+def publisher_process(ctx: typer.Context) -> None:
+    """发布 Celery worker (the publisher)."""
+    run(_bootstrap(ctx, "publisher"))
+
+
+@cli.command("scoring")
+def scoring_process(ctx: typer.Context) -> None:
+    """积分服务 (the scoring consumer)."""
+    run(_bootstrap(ctx, "scoring"))
+
+
+@cli.command()
+def beat(ctx: typer.Context) -> None:
+    """定时任务（分布式部署，Celery beat）(the scheduled jobs: missed 约稿, closing months)."""
+    try:
+        runtime = _bootstrap(ctx, "beat")
+    except NeedsBroker:
+        typer.echo("嵌入模式下定时任务随 up / scoring 运行；beat 需要 BAOSONG_BROKER_URL "
+                   "(embedded: the jobs run inside up or scoring; beat needs a broker)", err=True)
+        raise typer.Exit(2) from None
+    run(runtime)
+
+
+@cli.command()
+def check(ctx: typer.Context) -> None:
+    """检查数据库、消息队列和对象存储是否可用；不可用时退出码为 1 (readiness check)."""
+    checks = readiness(cli_context(ctx))
+    for name, state in checks.items():
+        typer.echo(f"{name}: {state}")
+    if not all(state.startswith("ok") for state in checks.values()):
+        raise typer.Exit(1)
+
+
+@cli.command()
+def migrate(ctx: typer.Context) -> None:
+    """更新数据库结构 (bring the database schema up to date)."""
+    context = cli_context(ctx)
+    prepare(context)
+    typer.echo("数据库已是最新 (database is up to date)")
+
+
+@units_cli.command("add")
+def units_add(ctx: typer.Context, slug: str,
+              name: str = typer.Option(..., "--name", help="单位名称"),
+              kind: str = typer.Option(..., "--kind", help="county、enterprise 或 department"),
+              site: str | None = typer.Option(None, "--site", help="单位网站")) -> None:
+    """登记一个单位 (register a unit)."""
+    context = cli_context(ctx)
+    prepare(context)
+    try:
+        with context.db.transaction() as session:
+            unit = add_unit(session, slug, name, kind, site)
+    except IdentityError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from exc
+    typer.echo(f"已登记单位 (unit added): {unit.slug} {unit.name} {unit.kind}")
+
+
+@users_cli.command("add")
+def users_add(ctx: typer.Context, name: str,
+              role: str = typer.Option(..., "--role", help="informant、moderator、admin、handler"),
+              unit: str | None = typer.Option(None, "--unit", help="所属单位代号")) -> None:
+    """登记一个用户；最后一行是 API 令牌，只显示一次 (the last line is the API token)."""
+    context = cli_context(ctx)
+    prepare(context)
+    try:
+        with context.db.transaction() as session:
+            user, token = add_user(session, name, role, unit)
+    except IdentityError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from exc
+    typer.echo(f"已登记用户 (user added): #{user.id} {user.name} {user.role} "
+               f"{user.unit_slug or ''}")
+    typer.echo("API 令牌只显示这一次，请妥善保存 (the token is shown once):")
+    typer.echo(token)
+
+
+def main() -> None:
+    cli()

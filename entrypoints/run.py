@@ -1,0 +1,42 @@
+"""Running a process to its end: Celery's main loop, or our threads with the web app in front of
+them, or our threads until a signal comes."""
+
+from __future__ import annotations
+
+import signal
+import threading
+from collections.abc import Sequence
+
+import uvicorn
+
+from bootstrap import Runtime
+from entrypoints.threads import Threads
+
+
+def run(runtime: Runtime, *, while_serving: Sequence[threading.Thread] = ()) -> None:
+    """Run ``runtime`` until it is stopped; ``while_serving`` start with the web app."""
+    s = runtime.ctx.settings
+    if runtime.celery is not None:
+        # no thread of ours here: the pool forks, and a thread alive at fork time can leave a lock
+        # held in the children; nor a connection, which a child would inherit
+        runtime.ctx.db.dispose()
+        runtime.celery.app().worker_main(list(runtime.celery.argv))
+        return
+    threads = Threads(runtime).start()
+    try:
+        if runtime.app is not None:
+            for thread in while_serving:
+                thread.start()
+            uvicorn.run(runtime.app, host=s.host, port=s.port, log_level=s.log_level.lower(),
+                        timeout_graceful_shutdown=3)
+        else:
+            _wait_for_signal()
+    finally:
+        threads.stop()
+
+
+def _wait_for_signal() -> None:
+    done = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: done.set())
+    done.wait()
