@@ -9,6 +9,7 @@ import sqlalchemy as sa
 import ingest.component
 import moderation.cli
 import moderation.component
+import moderation.letters.cli
 import publisher.cli
 import publisher.component
 import scoring.cli
@@ -27,7 +28,8 @@ if TYPE_CHECKING:
 COMPONENTS = (ingest.component, moderation.component, publisher.component, scoring.component)
 
 COMMANDS: dict[str, typer.Typer] = {"scores": scoring.cli.app, "lexicon": moderation.cli.app,
-                                    "site": publisher.cli.app}
+                                    "site": publisher.cli.app,
+                                    "letters": moderation.letters.cli.app}
 
 
 def metadata() -> sa.MetaData:

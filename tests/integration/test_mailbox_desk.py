@@ -90,3 +90,15 @@ def test_a_signed_in_informant_writes_as_their_unit(pipeline: Pipeline) -> None:
                         data={"type": "consult", "subject": "x", "body": "y", "name": "z",
                               "phone": "13600002222"})
     assert bad.status_code == 401  # a token that was meant to count and does not
+
+
+def test_the_deadline_job_runs_from_the_command_line(
+        pipeline: Pipeline, monkeypatch: pytest.MonkeyPatch) -> None:
+    m = mailbox_city(pipeline)
+    m.write()
+    pipeline.settle()
+    monkeypatch.setenv("BAOSONG_DATA_DIR", str(pipeline.ctx.settings.data_dir))
+    monkeypatch.setenv("BAOSONG_DATABASE_URL", pipeline.ctx.settings.database_url)
+    done = CliRunner().invoke(cli, ["letters", "check-deadlines"])
+    assert done.exit_code == 0, done.output
+    assert "督办 (escalated): 0" in done.output  # nothing is late yet
