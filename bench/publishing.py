@@ -37,8 +37,8 @@ from publisher.models import PublishedItem
 from publisher.rebuild import rebuild
 from publisher.site import Site
 from services.columns import COLUMNS
+from services.contracts.submissions import Approved, ApprovedPhoto, SubmissionId
 from services.db import utcnow
-from services.events import Event, EventType
 from services.identity import add_unit, add_user
 from services.inbox import Subscription, deliver
 from services.settings import Settings
@@ -176,14 +176,16 @@ class Portal:
         done = rebuild(self.site, self.ctx.db)
         return time.perf_counter() - started, len(done.written)
 
-    def publish(self, submission_id: int, photos: list[dict[str, Any]] | None = None) -> float:
+    def publish(self, submission_id: int, photos: list[ApprovedPhoto] | None = None) -> float:
         """Seconds for the publisher to handle one approval: derive, write, commit."""
-        event = Event(type=EventType.APPROVED, subject=f"submission/{submission_id}", data={
-            "submission": submission_id, "kind": "article", "unit": "unit-3",
-            "unit_kind": "enterprise", "informant": self.informant, "informant_name": "信息员",
-            "topic": None, "revision_of": None, "content_hash": uuid.uuid4().hex,
-            "title": f"新发布的稿件 {submission_id}", "column": "enterprise",
-            "body": "新的一期工作动态。" * 30, "photos": photos or []})
+        content_hash = uuid.uuid4().hex
+        event = Approved(
+            submission=SubmissionId(submission_id), kind="article", unit="unit-3",
+            unit_kind="enterprise", informant=self.informant, topic=None, revision_of=None,
+            content_hash=content_hash, by="screening", reason="", findings=[],
+            duplicate_of=None, duplicate_distance=None, approved_hash=content_hash,
+            title=f"新发布的稿件 {submission_id}", body="新的一期工作动态。" * 30,
+            column="enterprise", informant_name="信息员", photos=photos or []).event()
         started = time.perf_counter()
         assert deliver(self.ctx.db, self.subscription, event)
         return time.perf_counter() - started

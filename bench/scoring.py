@@ -83,14 +83,21 @@ def _seed(ctx: Any) -> tuple[int, str]:
 
 def _events(informant: int, first: int, count: int) -> Iterator[Any]:
     """``count`` events: items received and published, in turn."""
-    from services.events import Event, EventType
+    from services.clock import utcnow
+    from services.contracts.submissions import Published, Received, SubmissionId
 
     for n in range(count):
-        sid = first + n // 2
-        data = {"submission": sid, "kind": "article", "unit": "qingshan", "unit_kind": "county",
-                "informant": informant, "title": f"稿件{sid}", "photos": []}
-        kind = EventType.RECEIVED if n % 2 == 0 else EventType.PUBLISHED
-        yield Event(type=kind, subject=f"submission/{sid}", data=data)
+        sid = SubmissionId(first + n // 2)
+        ref = {"submission": sid, "kind": "article", "unit": "qingshan", "unit_kind": "county",
+               "informant": informant, "topic": None, "revision_of": None,
+               "content_hash": f"{sid:064x}", "column": "county"}
+        if n % 2 == 0:
+            yield Received(**ref, title=f"稿件{sid}", body="", informant_name="王晓明",
+                           photos=[]).event()
+        else:
+            yield Published(**ref, url=f"http://portal.example/articles/{sid}.html",
+                            published_at=utcnow(), lead=False, photo_count=0,
+                            republished=False).event()
 
 
 def ledger_throughput(name: str, data_dir: Path, url: str) -> None:

@@ -9,6 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from services.contracts.submissions import SubmissionId
 from services.db import Base, UTCDateTime, utcnow
 
 
@@ -26,7 +27,7 @@ class Status(enum.StrEnum):
 class Submission(Base):
     __tablename__ = "submissions"
 
-    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    id: Mapped[SubmissionId] = mapped_column(primary_key=True, autoincrement=True)
     kind: Mapped[str] = mapped_column(sa.String(16))
     title: Mapped[str] = mapped_column(sa.String(500))
     body: Mapped[str] = mapped_column(sa.Text, default="")
@@ -34,7 +35,7 @@ class Submission(Base):
     unit_slug: Mapped[str] = mapped_column(sa.ForeignKey("units.slug"))
     informant_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
     topic: Mapped[str | None] = mapped_column(sa.String(64), nullable=True)
-    revision_of: Mapped[int | None] = mapped_column(sa.ForeignKey("submissions.id"),
+    revision_of: Mapped[SubmissionId | None] = mapped_column(sa.ForeignKey("submissions.id"),
                                                     nullable=True)
     content_hash: Mapped[str] = mapped_column(sa.String(64))
     status: Mapped[str] = mapped_column(sa.String(16), default=Status.RECEIVED)

@@ -22,7 +22,8 @@ from ingest.topics import check_answer
 from services import outbox
 from services.columns import default_column
 from services.context import Context
-from services.events import Event, EventType
+from services.contracts.submissions import Received, SubmissionId, UploadedPhoto
+from services.events import Event
 from services.http import ApiError
 from services.identity import Principal, Unit
 from services.images import ImageHeader, ImageLimits, ImageRejected, probe
@@ -149,27 +150,15 @@ def accept(ctx: Context, principal: Principal, draft: Draft, *, revision_of: int
 
 def received_event(submission: Submission, draft: Draft, headers: list[ImageHeader],
                    keys: list[str], unit_kind: str, principal: Principal) -> Event:
-    return Event(
-        type=EventType.RECEIVED,
-        subject=f"submission/{submission.id}",
-        data={
-            "submission": submission.id,
-            "kind": submission.kind,
-            "title": submission.title,
-            "body": submission.body,
-            "column": submission.column,
-            "unit": submission.unit_slug,
-            "unit_kind": unit_kind,
-            "informant": principal.id,
-            "informant_name": principal.name,
-            "topic": submission.topic,
-            "revision_of": submission.revision_of,
-            "content_hash": submission.content_hash,
-            "photos": [
-                {"key": key, "filename": p.upload.filename, "caption": p.caption,
-                 "bytes": p.upload.size, "sha256": p.upload.sha256, "format": h.format,
-                 "width": h.width, "height": h.height}
-                for p, h, key in zip(draft.photos, headers, keys, strict=True)
-            ],
-        },
-    )
+    return Received(
+        submission=SubmissionId(submission.id), kind=submission.kind, unit=submission.unit_slug,
+        unit_kind=unit_kind, informant=principal.id, topic=submission.topic,
+        revision_of=(SubmissionId(submission.revision_of)
+                     if submission.revision_of is not None else None),
+        content_hash=submission.content_hash, title=submission.title, body=submission.body,
+        column=submission.column, informant_name=principal.name,
+        photos=[UploadedPhoto(key=key, filename=p.upload.filename, caption=p.caption,
+                              bytes=p.upload.size, sha256=p.upload.sha256, format=h.format,
+                              width=h.width, height=h.height)
+                for p, h, key in zip(draft.photos, headers, keys, strict=True)],
+    ).event()

@@ -11,8 +11,9 @@ import datetime as dt
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from services.contracts.topics import TopicCreated
 from services.db import Base, UTCDateTime
-from services.events import Event, EventType
+from services.events import Event
 from services.http import ApiError
 from services.inbox import Subscription
 
@@ -26,12 +27,11 @@ class TopicAddressee(Base):
 
 
 def _created(session: Session, event: Event) -> None:
-    data = event.data
-    deadline = dt.datetime.fromisoformat(data["deadline"])
-    for unit in data.get("units", []):
-        if session.get(TopicAddressee, (str(data["topic"]), unit)) is None:
-            session.add(TopicAddressee(topic=str(data["topic"]), unit_slug=unit,
-                                       deadline=deadline))
+    topic = TopicCreated.of(event)
+    for unit in topic.units:
+        if session.get(TopicAddressee, (topic.topic, unit)) is None:
+            session.add(TopicAddressee(topic=topic.topic, unit_slug=unit,
+                                       deadline=topic.deadline))
 
 
 def check_answer(session: Session, topic: str, unit: str) -> None:
@@ -45,4 +45,4 @@ def check_answer(session: Session, topic: str, unit: str) -> None:
 
 
 def subscription() -> Subscription:
-    return Subscription(consumer="ingest-topics", handlers={EventType.TOPIC_CREATED: _created})
+    return Subscription(consumer="ingest-topics", handlers={TopicCreated.TYPE: _created})

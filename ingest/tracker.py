@@ -11,33 +11,38 @@ from collections.abc import Callable
 from sqlalchemy.orm import Session
 
 from ingest.models import Status, Submission
-from services.events import Event, EventType
+from services.contracts import submissions as contract
+from services.events import Event
 from services.inbox import Handler, Subscription
 
-STATUS_BY_EVENT = {
-    EventType.SCREENED: Status.SCREENING,
-    EventType.FLAGGED: Status.FLAGGED,
-    EventType.APPROVED: Status.APPROVED,
-    EventType.REJECTED: Status.REJECTED,
-    EventType.RETURNED: Status.RETURNED,
-    EventType.PUBLISHED: Status.PUBLISHED,
-    EventType.RETRACTED: Status.RETRACTED,
-    EventType.REINSTATED: Status.APPROVED,  # back on its way to the site
+Tracked = (contract.Screened | contract.Flagged | contract.Approved | contract.Rejected
+           | contract.Returned | contract.Published | contract.Retracted | contract.Reinstated)
+
+STATUS_BY_EVENT: dict[type[Tracked], Status] = {
+    contract.Screened: Status.SCREENING,
+    contract.Flagged: Status.FLAGGED,
+    contract.Approved: Status.APPROVED,
+    contract.Rejected: Status.REJECTED,
+    contract.Returned: Status.RETURNED,
+    contract.Published: Status.PUBLISHED,
+    contract.Retracted: Status.RETRACTED,
+    contract.Reinstated: Status.APPROVED,  # back on its way to the site
 }
 
 
-def _track(status: Status) -> Handler:
+def _track(payload_type: type[Tracked], status: Status) -> Handler:
     def handle(session: Session, event: Event) -> None:
-        submission = session.get(Submission, event.data["submission"], with_for_update=True)
+        said = payload_type.of(event)
+        submission = session.get(Submission, said.submission, with_for_update=True)
         if submission is None:
             return
-        data = event.data
-        if "findings" in data:
-            submission.findings = data["findings"]
-        if data.get("reason"):
-            submission.reason = data["reason"]
-        if status == Status.PUBLISHED:
-            submission.url = data.get("url")
+        if isinstance(said, contract.Screened | contract.Decided):
+            submission.findings = said.findings
+        if isinstance(said, contract.Decided | contract.Retracted | contract.Reinstated) \
+                and said.reason:
+            submission.reason = said.reason
+        if isinstance(said, contract.Published):
+            submission.url = said.url
         elif status == Status.RETRACTED:
             submission.url = None
         if status == Status.SCREENING and submission.status != Status.RECEIVED:
@@ -51,6 +56,7 @@ def _track(status: Status) -> Handler:
 
 def subscription() -> Subscription:
     handlers: dict[str, Callable[[Session, Event], None]] = {
-        event_type: _track(status) for event_type, status in STATUS_BY_EVENT.items()
+        payload_type.TYPE: _track(payload_type, status)
+        for payload_type, status in STATUS_BY_EVENT.items()
     }
     return Subscription(consumer="ingest", handlers=handlers)

@@ -17,22 +17,27 @@ from moderation.photos import PhotoLimits, PhotoReport, apply_pillow_limits, che
 from moderation.text import verdict
 from services import outbox
 from services.context import Context
-from services.events import Event, EventType
+from services.contracts.submissions import (
+    Approved,
+    Flagged,
+    Received,
+    Rejected,
+    Returned,
+    Screened,
+    UploadedPhoto,
+)
+from services.events import Event
 from services.images import ImageLimits
 from services.inbox import Handler, Prepared, Subscription
 
 log = logging.getLogger(__name__)
 
-VERDICT_EVENTS = {
-    ReviewState.APPROVED: EventType.APPROVED,
-    ReviewState.FLAGGED: EventType.FLAGGED,
-    ReviewState.REJECTED: EventType.REJECTED,
-    ReviewState.RETURNED: EventType.RETURNED,
+# the verdicts other than approval: the identity and the findings (the publisher needs none)
+VERDICTS: dict[ReviewState, type[Flagged | Rejected | Returned]] = {
+    ReviewState.FLAGGED: Flagged,
+    ReviewState.REJECTED: Rejected,
+    ReviewState.RETURNED: Returned,
 }
-
-# what every moderation event repeats from the submission, for consumers that keep no copy
-_IDENTITY_FIELDS = ("submission", "kind", "unit", "unit_kind", "informant", "topic",
-                    "revision_of", "content_hash")
 
 
 def duplicate_fields(kind: str, findings: list[dict[str, Any]]) -> dict[str, Any]:
@@ -44,20 +49,20 @@ def duplicate_fields(kind: str, findings: list[dict[str, Any]]) -> dict[str, Any
 
 
 def decision_event(review: Review, state: ReviewState, *, by: str, reason: str = "") -> Event:
-    content = review.content
-    data: dict[str, Any] = {k: content.get(k) for k in _IDENTITY_FIELDS}
-    data.update(by=by, reason=reason, findings=review.findings,
-                **duplicate_fields(review.kind, review.findings))
+    """The verdict's event about the submission as it was received (the review keeps that)."""
+    content = Received.from_data(review.content)
+    common = {"by": by, "reason": reason, "findings": review.findings,
+              **duplicate_fields(review.kind, review.findings)}
     if state == ReviewState.APPROVED:  # the publisher needs the whole item
-        data.update(
-            approved_hash=content.get("content_hash"),  # the approval holds for this content only
-            title=content["title"], body=content["body"], column=content["column"],
-            informant_name=content.get("informant_name", ""),
-            photos=[{**p, **(review.photos[i] if i < len(review.photos) else {})}
-                    for i, p in enumerate(content["photos"])],
-        )
-    return Event(type=VERDICT_EVENTS[state], subject=f"submission/{review.submission_id}",
-                 data=data)
+        return Approved.about(
+            content, **common,
+            approved_hash=content.content_hash,  # the approval holds for this content only
+            title=content.title, body=content.body, column=content.column,
+            informant_name=content.informant_name,
+            photos=[{**p.model_dump(), **(review.photos[i] if i < len(review.photos) else {})}
+                    for i, p in enumerate(content.photos)],
+        ).event()
+    return VERDICTS[state].about(content, **common).event()
 
 
 def _reason(findings: list[dict[str, Any]]) -> str:
@@ -85,14 +90,14 @@ class Screening:
         apply_pillow_limits(self.limits.image)
         self.max_distance = {TEXT: s.duplicate_text_distance, PHOTO: s.duplicate_photo_distance}
 
-    def _photo(self, index: int, photo: dict[str, Any]) -> PhotoReport:
+    def _photo(self, index: int, photo: UploadedPhoto) -> PhotoReport:
         try:
-            data = self.ctx.uploads.get_bytes(photo["key"])
+            data = self.ctx.uploads.get_bytes(photo.key)
         except FileNotFoundError:
-            report = PhotoReport(index=index, filename=photo.get("filename", ""))
+            report = PhotoReport(index=index, filename=photo.filename)
             report.finding("missing", "block", "照片文件丢失 (photo missing from the store)")
             return report
-        return check_photo(data, index, photo.get("filename", ""), self.limits)
+        return check_photo(data, index, photo.filename, self.limits)
 
     def _text_print(self, body: str) -> list[Print]:
         """The article's fingerprint, if it is long enough for one to mean something."""
@@ -102,42 +107,40 @@ class Screening:
         return [Print(TEXT, 0, simhash(normalised))]
 
     def prepare(self, event: Event) -> Handler:
-        content = event.data
+        content = Received.of(event)
         screener = self.lexicon.screener()
-        findings = [f.to_dict() for f in screener.screen(content["title"], content["body"])]
-        photos_in = content.get("photos", [])
+        findings = [f.to_dict() for f in screener.screen(content.title, content.body)]
+        photos_in = content.photos
         for index, photo in enumerate(photos_in):
             findings.extend(f.to_dict() for f in screener.screen_field(
-                f"captions[{index}]", photo.get("caption", "")))
+                f"captions[{index}]", photo.caption))
         reports = [self._photo(i, p) for i, p in enumerate(photos_in)]
         for report in reports:
             findings.extend(report.findings)
         photos = [r.summary() for r in reports]
-        prints = self._text_print(content["body"]) + [
+        prints = self._text_print(content.body) + [
             Print(PHOTO, r.index, r.phash) for r in reports if r.phash is not None]
-        filenames = [p.get("filename", "") for p in photos_in]
+        filenames = [p.filename for p in photos_in]
 
         def record(session: Session, event: Event) -> None:
-            submission = content["submission"]
-            lineage = duplicates.lineage_of(session, submission, content.get("revision_of"))
+            submission = content.submission
+            lineage = duplicates.lineage_of(session, submission, content.revision_of)
             matches = duplicates.check_and_record(session, submission, lineage, prints,
                                                   self.max_distance)
             titles = {m.submission: _title(session, m.submission) for m in matches}
             found = findings + duplicates.duplicate_findings(matches, titles, filenames)
             state = ReviewState(verdict(found))
             review = Review(
-                submission_id=submission, state=state, content=content,
+                submission_id=submission, state=state, content=event.data,  # as it was received
                 findings=found, photos=photos, lexicon_version=screener.version,
-                unit_slug=content["unit"], kind=content["kind"], screened_at=event.time,
+                unit_slug=content.unit, kind=content.kind, screened_at=event.time,
                 reason=_reason(found) or None,
             )
             session.add(review)
-            outbox.emit(session, Event(
-                type=EventType.SCREENED, subject=event.subject,
-                data={**{k: content.get(k) for k in _IDENTITY_FIELDS}, "verdict": state.value,
-                      "findings": found, "photos": photos,
-                      "lexicon_version": screener.version,
-                      **duplicate_fields(content["kind"], found)}))
+            outbox.emit(session, Screened.about(
+                content, verdict=state.value, findings=found, photos=photos,
+                lexicon_version=screener.version,
+                **duplicate_fields(content.kind, found)).event(event.subject))
             outbox.emit(session, decision_event(review, state, by="screening",
                                                 reason=review.reason or ""))
 
@@ -152,4 +155,4 @@ def _title(session: Session, submission_id: int) -> str:
 def subscription(ctx: Context, lexicon: Lexicon) -> Subscription:
     screening = Screening(ctx, lexicon)
     return Subscription(consumer="moderation",
-                        handlers={EventType.RECEIVED: Prepared(screening.prepare)})
+                        handlers={Received.TYPE: Prepared(screening.prepare)})

@@ -9,6 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
+from services.contracts.submissions import SubmissionId
 from services.db import Base, UTCDateTime, utcnow
 
 
@@ -22,7 +23,7 @@ class ReviewState(enum.StrEnum):
 class Review(Base):
     __tablename__ = "reviews"
 
-    submission_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    submission_id: Mapped[SubmissionId] = mapped_column(primary_key=True, autoincrement=False)
     state: Mapped[str] = mapped_column(sa.String(16))
     content: Mapped[dict[str, Any]] = mapped_column(sa.JSON)  # the received event's data
     findings: Mapped[list[dict[str, Any]]] = mapped_column(sa.JSON, default=list)

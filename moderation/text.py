@@ -248,7 +248,7 @@ _CLASS_SHIFT = 32
 @functools.cache
 def _lookup_table() -> npt.NDArray[np.uint64]:
     """The fold table and the contact classes in one (one look-up per character, not two)."""
-    table = fold_table().astype("<u8") | (
+    table: npt.NDArray[np.uint64] = fold_table().astype("<u8") | (
         character_classes().astype("<u8") << np.uint64(_CLASS_SHIFT))
     table.setflags(write=False)
     return table

@@ -9,6 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
+from services.contracts.submissions import SubmissionId
 from services.db import Base, UTCDateTime, utcnow
 
 
@@ -29,7 +30,7 @@ class PublishedItem(Base):
 
     __tablename__ = "published_items"
 
-    submission_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    submission_id: Mapped[SubmissionId] = mapped_column(primary_key=True, autoincrement=False)
     state: Mapped[str] = mapped_column(sa.String(16), default=ItemState.PUBLISHED)
     kind: Mapped[str] = mapped_column(sa.String(16))
     column: Mapped[str] = mapped_column(sa.String(16))

@@ -9,6 +9,8 @@ informant sees it approved again, then published, and scoring books it again.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import sqlalchemy as sa
@@ -19,10 +21,17 @@ from sqlalchemy.orm import Session
 from publisher.models import ItemState, PublishedItem, SiteLock
 from services import audit, outbox
 from services.columns import COLUMNS
+from services.context import Context
+from services.contracts.submissions import (
+    Lead,
+    Reinstated,
+    Retracted,
+    SubmissionIdentity,
+    subject_of,
+)
 from services.db import utcnow
-from services.events import Event, EventType
 from services.http import ApiError, ContextDep, CurrentUser, RowId, not_found, require_role
-from services.identity import Role
+from services.identity import Principal, Role
 from services.settings import Settings
 
 router = APIRouter(tags=["publisher"])
@@ -54,26 +63,34 @@ def _published(session: Session, submission_id: int) -> PublishedItem:
     return item
 
 
-def _subject(submission_id: int) -> str:
-    return f"submission/{submission_id}"
+def _by(user: Principal) -> str:
+    return f"user:{user.id}"
+
+
+@contextmanager
+def _holding(ctx: Context, user: Principal, submission_id: int, reason: str,
+             what: str) -> Iterator[tuple[Session, PublishedItem, SubmissionIdentity, str]]:
+    """What retracting and republishing share: a moderator's decision with its reason, on the
+    published item, locked in the transaction the decision is recorded in."""
+    require_role(user, Role.MODERATOR, Role.ADMIN)
+    reason = reason.strip()
+    if not reason:
+        raise ApiError(422, f"{what}须写明理由 (a reason is required)")
+    with ctx.db.transaction() as session:
+        item = _published(session, submission_id)
+        yield session, item, SubmissionIdentity.from_data(item.identity), reason
 
 
 @router.post("/api/submissions/{submission_id}/retract", summary="撤稿 (take an item off the site)")
 def retract(submission_id: RowId, body: RetractIn, ctx: ContextDep,
             user: CurrentUser) -> dict[str, Any]:
-    require_role(user, Role.MODERATOR, Role.ADMIN)
-    reason = body.reason.strip()
-    if not reason:
-        raise ApiError(422, "撤稿须写明理由 (a reason is required)")
-    with ctx.db.transaction() as session:
-        item = _published(session, submission_id)
+    with _holding(ctx, user, submission_id, body.reason, "撤稿") as (session, item, identity,
+                                                                   reason):
         if item.state != ItemState.PUBLISHED:
             raise ApiError(409, "该稿件已撤下 (already retracted)")
         item.state, item.lead, item.updated_at = ItemState.RETRACTED, False, utcnow()
-        outbox.emit(session, Event(
-            type=EventType.RETRACTED, subject=_subject(submission_id),
-            data={**item.identity, "reason": reason, "by": f"user:{user.id}"}))
-        audit.record(session, user, "retract", _subject(submission_id), reason)
+        outbox.emit(session, Retracted.about(identity, reason=reason, by=_by(user)).event())
+        audit.record(session, user, "retract", subject_of(identity.submission), reason)
     return {"id": submission_id, "status": "retracted"}
 
 
@@ -111,12 +128,8 @@ def _corrected(item: PublishedItem, body: RepublishIn, settings: Settings) -> di
              summary="撤稿更正后重新发布 (put a retracted item back, corrected)")
 def republish(submission_id: RowId, body: RepublishIn, ctx: ContextDep,
               user: CurrentUser) -> dict[str, Any]:
-    require_role(user, Role.MODERATOR, Role.ADMIN)
-    reason = body.reason.strip()
-    if not reason:
-        raise ApiError(422, "重新发布须写明理由 (a reason is required)")
-    with ctx.db.transaction() as session:
-        item = _published(session, submission_id)
+    with _holding(ctx, user, submission_id, body.reason, "重新发布") as (session, item, identity,
+                                                                       reason):
         if item.state == ItemState.PUBLISHED:
             raise ApiError(409, "该稿件正在网站上，无需重新发布 (the item is on the site)")
         if item.state == ItemState.REINSTATING:
@@ -127,11 +140,10 @@ def republish(submission_id: RowId, body: RepublishIn, ctx: ContextDep,
                                                            for p in item.photos]:
             changed.append("photos")
         item.state, item.updated_at = ItemState.REINSTATING, utcnow()
-        outbox.emit(session, Event(
-            type=EventType.REINSTATED, subject=_subject(submission_id),
-            data={**item.identity, **corrected, "column": item.column, "reason": reason,
-                  "by": f"user:{user.id}", "corrected": changed}))
-        audit.record(session, user, "republish", _subject(submission_id), reason,
+        outbox.emit(session, Reinstated.about(
+            identity, **corrected, column=item.column, reason=reason, by=_by(user),
+            corrected=changed).event())
+        audit.record(session, user, "republish", subject_of(identity.submission), reason,
                      corrected=changed)
     return {"id": submission_id, "status": "approved", "url": item.url, "corrected": changed}
 
@@ -150,7 +162,7 @@ def make_lead(submission_id: RowId, ctx: ContextDep, user: CurrentUser) -> dict[
         session.execute(sa.update(PublishedItem).where(PublishedItem.lead).values(lead=False))
         session.flush()
         item.lead = True
-        outbox.emit(session, Event(type=EventType.LEAD, subject=_subject(submission_id),
-                                   data={**item.identity, "by": f"user:{user.id}"}))
-        audit.record(session, user, "lead", _subject(submission_id))
+        identity = SubmissionIdentity.from_data(item.identity)
+        outbox.emit(session, Lead.about(identity, by=_by(user)).event())
+        audit.record(session, user, "lead", subject_of(identity.submission))
     return {"id": submission_id, "lead": True}

@@ -29,6 +29,7 @@ from publisher.models import PublishedItem, SiteLock
 from publisher.pages import Pages, Rendering
 from publisher.render import clean_text
 from services.context import Context
+from services.contracts.submissions import PhotoRef
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +43,7 @@ class Site:
 
     # --- photos (before the transaction: slow, idempotent) -----------------------------------
 
-    def write_photos(self, submission_id: int, tag: str, photos: Iterable[dict[str, Any]]
+    def write_photos(self, submission_id: int, tag: str, photos: Iterable[PhotoRef]
                      ) -> list[dict[str, Any]]:
         """Derive and store the web size and thumbnail of each photo; return what the pages
         need. A photo that cannot be decoded is left out (and logged): retrying cannot help."""
@@ -51,11 +52,11 @@ class Site:
             keys = {size: addresses.photo(submission_id, tag, index, size)
                     for size in ("web", "thumb")}
             try:
-                sizes = self._derive(photo["key"], keys["web"], keys["thumb"])
+                sizes = self._derive(photo.key, keys["web"], keys["thumb"])
             except UnusablePhoto:
                 log.exception("submission %s: photo %s left out", submission_id, index)
                 continue
-            written.append({"key": photo["key"], "caption": clean_text(photo.get("caption") or ""),
+            written.append({"key": photo.key, "caption": clean_text(photo.caption),
                             "web": keys["web"], "thumb": keys["thumb"], **sizes})
         return written
 

@@ -15,7 +15,7 @@ from pydantic import BaseModel, Field
 from scoring.models import Award, ScoredItem
 from scoring.rules import LEVEL_NAMES, Rules
 from services import audit, outbox
-from services.events import Event, EventType
+from services.contracts.submissions import Adopted, Instructed, SubmissionRef
 from services.http import ApiError, ContextDep, CurrentUser, RowId, not_found, require_role
 from services.identity import Principal, Role
 
@@ -38,7 +38,6 @@ def _record(ctx: Any, user: Principal, submission_id: int, kind: str, level: str
         names = "、".join(levels)
         raise ApiError(422, f"level 须为 {names} 之一 (level must be one of: {', '.join(levels)})")
     what = "采用" if kind == "adoption" else "领导批示"
-    event_type = EventType.ADOPTED if kind == "adoption" else EventType.INSTRUCTED
     with ctx.db.transaction() as session:
         item = session.get(ScoredItem, submission_id)
         if item is None:
@@ -51,12 +50,14 @@ def _record(ctx: Any, user: Principal, submission_id: int, kind: str, level: str
         if known is not None:
             raise ApiError(409, f"该稿件的{LEVEL_NAMES.get(level, level)}{what}已登记 "
                                 f"({kind} at level {level} already recorded)")
-        data = {"submission": item.submission_id, "kind": item.kind, "unit": item.unit_slug,
-                "unit_kind": item.unit_kind, "informant": item.informant_id,
-                "topic": item.topic, "revision_of": item.revision_of, "level": level,
-                "outlet" if kind == "adoption" else "by": source, "recorded_by": user.id}
-        event = outbox.emit(session, Event(type=event_type, subject=f"submission/{submission_id}",
-                                           data=data))
+        ref = SubmissionRef(submission=item.submission_id, kind=item.kind, unit=item.unit_slug,
+                            unit_kind=item.unit_kind, informant=item.informant_id,
+                            topic=item.topic, revision_of=item.revision_of)
+        award: Adopted | Instructed = (
+            Adopted.about(ref, level=level, outlet=source, recorded_by=user.id)
+            if kind == "adoption"
+            else Instructed.about(ref, level=level, by=source, recorded_by=user.id))
+        event = outbox.emit(session, award.event())
         session.add(Award(submission_id=submission_id, kind=kind, level=level, source=source,
                           event_id=event.id, recorded_by=user.id))
         audit.record(session, user, kind, f"submission/{submission_id}", source, level=level)

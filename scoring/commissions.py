@@ -24,8 +24,8 @@ from scoring.models import ScoredItem, TopicRow, TopicUnit
 from scoring.rules import Rules
 from scoring.world import all_topics
 from services import outbox
+from services.contracts.topics import TopicCreated
 from services.db import utcnow
-from services.events import Event, EventType
 
 
 def create_topic(session: Session, *, title: str, description: str, deadline: dt.datetime,
@@ -36,10 +36,8 @@ def create_topic(session: Session, *, title: str, description: str, deadline: dt
     session.flush()
     for slug in sorted(set(units)):
         session.add(TopicUnit(topic_id=row.id, unit_slug=slug))
-    outbox.emit(session, Event(
-        type=EventType.TOPIC_CREATED, subject=f"topic/{row.id}",
-        data={"topic": str(row.id), "title": title, "deadline": deadline.isoformat(),
-              "units": sorted(set(units))}))
+    outbox.emit(session, TopicCreated(topic=str(row.id), title=title, deadline=deadline,
+                                      units=sorted(set(units))).event(f"topic/{row.id}"))
     return row
 
 

@@ -14,22 +14,26 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from scoring.rules import LEVEL_NAMES, Rules
+from services.contracts import submissions as contract
+from services.contracts.submissions import SubmissionId, SubmissionRef
 
-# Fact types about one item (the event types scoring consumes) and about a unit.
-RECEIVED = "submission.received"
-SCREENED = "submission.screened"
-REJECTED = "submission.rejected"
-RETURNED = "submission.returned"
-PUBLISHED = "submission.published"
-RETRACTED = "submission.retracted"
-REINSTATED = "submission.reinstated"
-LEAD = "submission.lead"
-ADOPTED = "submission.adopted"
-INSTRUCTED = "submission.instructed"
+# Fact types about one item: the event types scoring consumes, named by their contracts.
+RECEIVED = contract.Received.TYPE
+SCREENED = contract.Screened.TYPE
+REJECTED = contract.Rejected.TYPE
+RETURNED = contract.Returned.TYPE
+PUBLISHED = contract.Published.TYPE
+RETRACTED = contract.Retracted.TYPE
+REINSTATED = contract.Reinstated.TYPE
+LEAD = contract.Lead.TYPE
+ADOPTED = contract.Adopted.TYPE
+INSTRUCTED = contract.Instructed.TYPE
+# Facts about a unit, which scoring makes itself (no event carries them).
 COMMISSION_MISSED = "commission.missed"
 MONTH_CLOSED = "month.closed"
 
@@ -50,7 +54,7 @@ def month_of(when: dt.datetime, timezone: str) -> str:
 class Item(Protocol):
     """What scoring knows of one submission (a table row live, :class:`ItemState` in a replay)."""
 
-    submission_id: int
+    submission_id: SubmissionId
     kind: str
     unit_slug: str
     unit_kind: str
@@ -63,8 +67,8 @@ class Item(Protocol):
     received_at: dt.datetime
     answered_at: dt.datetime | None  # when it reached the 约稿 (a revision: its original's time)
     topic: str | None
-    revision_of: int | None
-    duplicate_of: int | None
+    revision_of: SubmissionId | None
+    duplicate_of: SubmissionId | None
     published_at: dt.datetime | None
     lead_at: dt.datetime | None
     retracted_at: dt.datetime | None
@@ -76,7 +80,7 @@ class Item(Protocol):
 
 @dataclass
 class ItemState:
-    submission_id: int
+    submission_id: SubmissionId
     kind: str
     unit_slug: str
     unit_kind: str
@@ -89,8 +93,8 @@ class ItemState:
     superseded: bool = False
     answered_at: dt.datetime | None = None
     topic: str | None = None
-    revision_of: int | None = None
-    duplicate_of: int | None = None
+    revision_of: SubmissionId | None = None
+    duplicate_of: SubmissionId | None = None
     published_at: dt.datetime | None = None
     lead_at: dt.datetime | None = None
     retracted_at: dt.datetime | None = None
@@ -100,17 +104,62 @@ class ItemState:
     instructions: dict[str, str] = field(default_factory=dict)
 
 
+def _id(value: Any) -> SubmissionId | None:
+    return SubmissionId(int(value)) if value is not None else None
+
+
+def _text(value: Any) -> str | None:
+    return str(value) if value is not None else None
+
+
+@dataclass(frozen=True)
+class ItemFact:
+    """What a kept fact about an item says (the fields :func:`fact_data` keeps, each absent
+    when the event had none): the typed reading of a fact's ``data``."""
+
+    submission: SubmissionId | None
+    kind: str | None = None
+    unit: str | None = None
+    unit_kind: str | None = None
+    informant: int | None = None
+    topic: str | None = None
+    revision_of: SubmissionId | None = None
+    title: str | None = None
+    images: int = 0
+    duplicate_of: SubmissionId | None = None
+    url: str | None = None
+    lead: bool = False
+    level: str | None = None
+
+    @classmethod
+    def of(cls, data: Mapping[str, Any]) -> ItemFact:
+        informant = data.get("informant")
+        return cls(submission=_id(data.get("submission")), kind=_text(data.get("kind")),
+                   unit=_text(data.get("unit")), unit_kind=_text(data.get("unit_kind")),
+                   informant=int(informant) if informant is not None else None,
+                   topic=_text(data.get("topic")) or None, revision_of=_id(data.get("revision_of")),
+                   title=_text(data.get("title")), images=int(data.get("images") or 0),
+                   duplicate_of=_id(data.get("duplicate_of")), url=_text(data.get("url")) or None,
+                   lead=bool(data.get("lead")), level=_text(data.get("level")))
+
+
 @dataclass(frozen=True)
 class Fact:
+    """A fact as scoring keeps it: ``data`` is what :func:`fact_data` kept of its event (or
+    what scoring wrote for a fact of its own), read through :attr:`item`."""
+
     id: str
     type: str
     at: dt.datetime
     data: dict[str, Any]
 
+    @cached_property
+    def item(self) -> ItemFact:
+        return ItemFact.of(self.data)
+
     @property
-    def submission(self) -> int | None:
-        value = self.data.get("submission")
-        return int(value) if value is not None else None
+    def submission(self) -> SubmissionId | None:
+        return self.item.submission
 
 
 @dataclass(frozen=True)
@@ -130,24 +179,24 @@ class Line:
     note: str
     unit: str
     informant: int | None = None
-    submission: int | None = None
+    submission: SubmissionId | None = None
 
 
 class World(Protocol):
     """Where the items and what the ledger holds live: the database, or memory in a replay."""
 
-    def item(self, submission: int) -> Item | None: ...
+    def item(self, submission: SubmissionId) -> Item | None: ...
 
-    def new_item(self, submission: int, data: Mapping[str, Any], at: dt.datetime,
-                 month: str) -> Item: ...
+    def new_item(self, submission: SubmissionId, kind: str, unit: str, unit_kind: str,
+                 informant: int, at: dt.datetime, month: str) -> Item: ...
 
     def topic(self, topic_id: str) -> Topic | None: ...
 
-    def booked(self, submission: int) -> dict[str, int]:
+    def booked(self, submission: SubmissionId) -> dict[str, int]:
         """Rule -> points the ledger holds for the item (rules booked and reversed hold 0)."""
         ...
 
-    def commission_holder(self, topic_id: str, unit: str) -> int | None:
+    def commission_holder(self, topic_id: str, unit: str) -> SubmissionId | None:
         """The item of ``unit`` that holds the 约稿 bonus of ``topic_id`` now, if any."""
         ...
 
@@ -165,23 +214,25 @@ _KEEP = {
 }
 
 
-def fact_data(event_type: str, data: Mapping[str, Any]) -> dict[str, Any]:
-    """The part of an event's data scoring keeps as the fact."""
-    if event_type == RECEIVED and "images" not in data:
-        data = {**data, "images": len(data.get("photos") or [])}
-    keep = _KEEP.get(event_type, (*_IDENTITY, "reason"))
+def fact_data(payload: SubmissionRef) -> dict[str, Any]:
+    """The part of an event's payload scoring keeps as the fact."""
+    data = payload.to_data()
+    if isinstance(payload, contract.Received):
+        data["images"] = len(payload.photos)
+    keep = _KEEP.get(payload.TYPE, (*_IDENTITY, "reason"))
     return {k: data[k] for k in keep if data.get(k) is not None}
 
 
 def _item_for(world: World, fact: Fact, timezone: str) -> Item | None:
-    sid = fact.submission
-    if sid is None:
+    said = fact.item
+    if said.submission is None:
         return None
-    item = world.item(sid)
+    item = world.item(said.submission)
     if item is None:
-        if not all(k in fact.data for k in ("kind", "unit", "informant")):
+        if said.kind is None or said.unit is None or said.informant is None:
             return None  # nothing to attribute it to
-        item = world.new_item(sid, fact.data, fact.at, month_of(fact.at, timezone))
+        item = world.new_item(said.submission, said.kind, said.unit, said.unit_kind or "",
+                              said.informant, fact.at, month_of(fact.at, timezone))
     return item
 
 
@@ -190,15 +241,15 @@ def apply(world: World, fact: Fact, timezone: str) -> Item | None:
     item = _item_for(world, fact, timezone)
     if item is None:
         return None
-    data = fact.data
+    said = fact.item
     if fact.type == RECEIVED:
-        item.title = str(data.get("title") or item.title)
-        item.images = int(data.get("images") or 0)
+        item.title = said.title or item.title
+        item.images = said.images
         item.received_at = fact.at
         item.month = month_of(fact.at, timezone)
         item.answered_at = fact.at
-        item.topic = data.get("topic") or item.topic
-        item.revision_of = data.get("revision_of")
+        item.topic = said.topic or item.topic
+        item.revision_of = said.revision_of
         original = world.item(item.revision_of) if item.revision_of is not None else None
         if original is not None:  # one piece, counted once: in its original's month
             original.superseded = True
@@ -206,8 +257,8 @@ def apply(world: World, fact: Fact, timezone: str) -> Item | None:
             item.answered_at = original.answered_at or original.received_at
             item.topic = item.topic or original.topic
     elif fact.type == SCREENED:
-        if data.get("duplicate_of") is not None:
-            item.duplicate_of = int(data["duplicate_of"])
+        if said.duplicate_of is not None:
+            item.duplicate_of = said.duplicate_of
     elif fact.type in (REJECTED, RETURNED):
         if item.status not in FINAL and item.status != "published":
             item.status = "rejected" if fact.type == REJECTED else "returned"
@@ -217,8 +268,8 @@ def apply(world: World, fact: Fact, timezone: str) -> Item | None:
         if item.status not in FINAL and not stale:
             item.status = "published"
             item.published_at = item.published_at or fact.at
-            item.url = data.get("url") or item.url
-            if data.get("lead") and item.lead_at is None:
+            item.url = said.url or item.url
+            if said.lead and item.lead_at is None:
                 item.lead_at = fact.at
     elif fact.type == RETRACTED:
         item.retracted_at = max(item.retracted_at or fact.at, fact.at)
@@ -233,11 +284,11 @@ def apply(world: World, fact: Fact, timezone: str) -> Item | None:
         if item.lead_at is None:
             item.lead_at = fact.at
     elif fact.type == ADOPTED:
-        level = str(data.get("level"))
+        level = str(said.level)
         if level not in item.adoptions:
             item.adoptions = {**item.adoptions, level: fact.at.isoformat()}
     elif fact.type == INSTRUCTED:
-        level = str(data.get("level"))
+        level = str(said.level)
         if level not in item.instructions:
             item.instructions = {**item.instructions, level: fact.at.isoformat()}
     return item

@@ -11,8 +11,10 @@ from scoring.ledger import book
 from scoring.rules import Rules
 from scoring.world import DbWorld
 from services.context import Context
+from services.contracts import read
+from services.contracts.submissions import SubmissionRef
 from services.db import utcnow
-from services.events import Event
+from services.events import Event, InvalidEvent
 from services.inbox import Subscription
 
 
@@ -22,8 +24,10 @@ class Scoring:
         self.timezone = ctx.settings.timezone
 
     def handle(self, session: Session, event: Event) -> None:
-        fact = facts.record(session, event.id, event.type, event.time,
-                            engine.fact_data(event.type, event.data))
+        payload = read(event)
+        if not isinstance(payload, SubmissionRef):
+            raise InvalidEvent(f"scoring keeps no fact of {event.type}")
+        fact = facts.record(session, event.id, event.type, event.time, engine.fact_data(payload))
         world = DbWorld(session)
         item = engine.apply(world, fact, self.timezone)
         if item is None:

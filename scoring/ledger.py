@@ -19,7 +19,7 @@ from scoring.models import LedgerLine, ScoredItem, Total
 from scoring.rules import Rules
 from scoring.totals import NEVER, Entry, Tally, TotalKey, keys_of, periods_of, totals_of
 from services import outbox
-from services.events import Event, EventType
+from services.contracts.scoring import ScoreChanged
 
 SCORES_CHANGED = "baosong.scores.changed"
 NOTIFY_CHANNEL = "baosong_scores"
@@ -74,11 +74,9 @@ def book(session: Session, *, fact_id: str, fact_type: str, line: Line, at: dt.d
             item = session.get(ScoredItem, line.submission)
             if item is not None:
                 item.earned += line.points
-    outbox.emit(session, Event(
-        type=EventType.SCORE_CHANGED, subject=f"unit/{line.unit}",
-        data={"seq": row.seq, "unit": line.unit, "informant": line.informant,
-              "submission": line.submission, "rule": line.rule, "points": line.points,
-              "cause": fact_id}))
+    outbox.emit(session, ScoreChanged(
+        seq=row.seq, unit=line.unit, informant=line.informant, submission=line.submission,
+        rule=line.rule, points=line.points, cause=fact_id).event(f"unit/{line.unit}"))
     if not session.info.get(SCORES_CHANGED):
         session.info[SCORES_CHANGED] = True
         if session.get_bind().dialect.name == "postgresql":  # delivered at commit, once

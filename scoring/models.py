@@ -9,6 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
+from services.contracts.submissions import SubmissionId
 from services.db import Base, UTCDateTime, utcnow
 
 _BIGINT = sa.BigInteger().with_variant(sa.Integer, "sqlite")
@@ -19,7 +20,7 @@ class ScoredItem(Base):
 
     __tablename__ = "scored_items"
 
-    submission_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    submission_id: Mapped[SubmissionId] = mapped_column(primary_key=True, autoincrement=False)
     kind: Mapped[str] = mapped_column(sa.String(16))
     unit_slug: Mapped[str] = mapped_column(sa.String(64), index=True)
     unit_kind: Mapped[str] = mapped_column(sa.String(16), default="")
@@ -33,8 +34,8 @@ class ScoredItem(Base):
     images: Mapped[int] = mapped_column(default=0)
     answered_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
     topic: Mapped[str | None] = mapped_column(sa.String(64), nullable=True, index=True)
-    revision_of: Mapped[int | None] = mapped_column(nullable=True)
-    duplicate_of: Mapped[int | None] = mapped_column(nullable=True)
+    revision_of: Mapped[SubmissionId | None] = mapped_column(nullable=True)
+    duplicate_of: Mapped[SubmissionId | None] = mapped_column(nullable=True)
     published_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
     lead_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
     retracted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
@@ -53,7 +54,7 @@ class Fact(Base):
     seq: Mapped[int] = mapped_column(_BIGINT, primary_key=True, autoincrement=True)
     id: Mapped[str] = mapped_column(sa.String(120), unique=True)
     type: Mapped[str] = mapped_column(sa.String(64))
-    submission_id: Mapped[int | None] = mapped_column(nullable=True)
+    submission_id: Mapped[SubmissionId | None] = mapped_column(nullable=True)
     unit_slug: Mapped[str | None] = mapped_column(sa.String(64), nullable=True)
     occurred_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     data: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
@@ -71,7 +72,7 @@ class LedgerLine(Base):
     event_type: Mapped[str] = mapped_column(sa.String(64))
     rule: Mapped[str] = mapped_column(sa.String(64))
     rules_version: Mapped[str] = mapped_column(sa.String(32))
-    submission_id: Mapped[int | None] = mapped_column(nullable=True, index=True)
+    submission_id: Mapped[SubmissionId | None] = mapped_column(nullable=True, index=True)
     unit_slug: Mapped[str] = mapped_column(sa.String(64))
     informant_id: Mapped[int | None] = mapped_column(nullable=True)
     points: Mapped[int]
@@ -122,7 +123,7 @@ class Award(Base):
 
     __tablename__ = "awards"
 
-    submission_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    submission_id: Mapped[SubmissionId] = mapped_column(primary_key=True, autoincrement=False)
     kind: Mapped[str] = mapped_column(sa.String(16), primary_key=True)  # adoption | instruction
     level: Mapped[str] = mapped_column(sa.String(32), primary_key=True)
     source: Mapped[str] = mapped_column(sa.String(200), default="")  # the outlet, or who

@@ -6,12 +6,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
 
 from scoring import engine
 from scoring.engine import Fact, Item, ItemState, Line, Topic
 from scoring.rules import Rules
 from scoring.totals import Entry, Tally, TotalKey, totals_of
+from services.contracts.submissions import SubmissionId
 
 
 @dataclass(frozen=True)
@@ -24,28 +24,27 @@ class MemoryWorld:
     """The engine's world kept in dictionaries."""
 
     def __init__(self, topics: Mapping[str, Topic]) -> None:
-        self.items: dict[int, ItemState] = {}
+        self.items: dict[SubmissionId, ItemState] = {}
         self.topics = topics
-        self.ledger: dict[int, dict[str, int]] = {}
+        self.ledger: dict[SubmissionId, dict[str, int]] = {}
 
-    def item(self, submission: int) -> Item | None:
+    def item(self, submission: SubmissionId) -> Item | None:
         return self.items.get(submission)
 
-    def new_item(self, submission: int, data: Mapping[str, Any], at: dt.datetime,
-                 month: str) -> Item:
-        item = ItemState(submission_id=submission, kind=str(data["kind"]),
-                         unit_slug=str(data["unit"]), unit_kind=str(data.get("unit_kind") or ""),
-                         informant_id=int(data["informant"]), month=month, received_at=at)
+    def new_item(self, submission: SubmissionId, kind: str, unit: str, unit_kind: str,
+                 informant: int, at: dt.datetime, month: str) -> Item:
+        item = ItemState(submission_id=submission, kind=kind, unit_slug=unit,
+                         unit_kind=unit_kind, informant_id=informant, month=month, received_at=at)
         self.items[submission] = item
         return item
 
     def topic(self, topic_id: str) -> Topic | None:
         return self.topics.get(topic_id)
 
-    def booked(self, submission: int) -> dict[str, int]:
+    def booked(self, submission: SubmissionId) -> dict[str, int]:
         return dict(self.ledger.get(submission, {}))
 
-    def commission_holder(self, topic_id: str, unit: str) -> int | None:
+    def commission_holder(self, topic_id: str, unit: str) -> SubmissionId | None:
         for sid, rules in self.ledger.items():
             item = self.items.get(sid)
             if (item is not None and item.topic == topic_id and item.unit_slug == unit

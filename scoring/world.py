@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
-from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from scoring.engine import Item, Topic
 from scoring.models import LedgerLine, ScoredItem, TopicRow, TopicUnit
+from services.contracts.submissions import SubmissionId
 
 
 def topic_of(session: Session, topic_id: str) -> Topic | None:
@@ -37,14 +36,13 @@ class DbWorld:
         self.session = session
         self._topics: dict[str, Topic | None] = {}
 
-    def item(self, submission: int) -> Item | None:
+    def item(self, submission: SubmissionId) -> Item | None:
         return self.session.get(ScoredItem, submission, with_for_update=True)
 
-    def new_item(self, submission: int, data: Mapping[str, Any], at: dt.datetime,
-                 month: str) -> Item:
-        item = ScoredItem(submission_id=submission, kind=str(data["kind"]),
-                          unit_slug=str(data["unit"]), unit_kind=str(data.get("unit_kind") or ""),
-                          informant_id=int(data["informant"]), month=month, received_at=at,
+    def new_item(self, submission: SubmissionId, kind: str, unit: str, unit_kind: str,
+                 informant: int, at: dt.datetime, month: str) -> Item:
+        item = ScoredItem(submission_id=submission, kind=kind, unit_slug=unit,
+                          unit_kind=unit_kind, informant_id=informant, month=month, received_at=at,
                           status="received", superseded=False, earned=0, title="", images=0,
                           adoptions={}, instructions={})
         self.session.add(item)
@@ -56,13 +54,13 @@ class DbWorld:
             self._topics[topic_id] = topic_of(self.session, topic_id)
         return self._topics[topic_id]
 
-    def booked(self, submission: int) -> dict[str, int]:
+    def booked(self, submission: SubmissionId) -> dict[str, int]:
         rows = self.session.execute(
             sa.select(LedgerLine.rule, sa.func.sum(LedgerLine.points))
             .where(LedgerLine.submission_id == submission).group_by(LedgerLine.rule))
         return {rule: int(points or 0) for rule, points in rows}
 
-    def commission_holder(self, topic_id: str, unit: str) -> int | None:
+    def commission_holder(self, topic_id: str, unit: str) -> SubmissionId | None:
         held = (sa.select(LedgerLine.submission_id)
                 .join(ScoredItem, ScoredItem.submission_id == LedgerLine.submission_id)
                 .where(LedgerLine.rule == "commission.delivered", LedgerLine.unit_slug == unit,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, ClassVar
 
 import sqlalchemy as sa
 from sqlalchemy import event
@@ -18,6 +18,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 from services.clock import utcnow as utcnow  # re-exported: models default their times with it
+from services.contracts.submissions import SubmissionId
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -30,6 +31,8 @@ NAMING_CONVENTION = {
 
 class Base(DeclarativeBase):
     metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
+    # a submission's id is its own type from the upload to the ledger line (an integer column)
+    type_annotation_map: ClassVar[dict[Any, Any]] = {SubmissionId: sa.Integer()}
 
 
 class UTCDateTime(sa.types.TypeDecorator[dt.datetime]):

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from services.contracts import check
 from services.db import Base, Database, UTCDateTime, utcnow
 from services.events import Event
 
@@ -61,8 +62,11 @@ def deliver(
 ) -> bool:
     """Run the subscription's handler for ``event`` once; False if it was already handled.
 
-    ``also`` runs in the same transaction (the embedded queue deletes its message there).
+    ``also`` runs in the same transaction (the embedded queue deletes its message there). An
+    event whose data does not fit its payload type raises ``InvalidEvent`` before anything runs:
+    every transport dead-letters it at once, since no retry can make it fit.
     """
+    check(event)
     key = (subscription.consumer, event.id)
     handler = subscription.handlers.get(event.type)
     if isinstance(handler, Prepared):

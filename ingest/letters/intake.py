@@ -153,6 +153,6 @@ def _record(ctx: Context, draft: LetterDraft, writer: Principal | None, phone: s
             subject=draft.subject, body=draft.body, name=draft.name, phone=draft.phone,
             email=draft.email, enterprise=draft.enterprise,
             show_enterprise=draft.show_enterprise, consent=draft.consent,
-            writer_unit=letter.writer_unit, attachments=tuple(attachments), received_at=now,
+            writer_unit=letter.writer_unit, attachments=attachments, received_at=now,
         ).event(f"letter/{letter.id}"))
         return letter.id

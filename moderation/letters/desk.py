@@ -16,7 +16,7 @@ from moderation.letters.models import CaseState, LetterCase
 from services import outbox
 from services.clock import utcnow
 from services.context import Context
-from services.contracts import letters as c
+from services.contracts import Payload
 from services.identity import Principal
 
 STATE_LABELS = {
@@ -59,7 +59,7 @@ def note(case: LetterCase, user: Principal | None, action: str, note: str = "",
     case.updated_at = now or utcnow()
 
 
-def emit(session: Session, case: LetterCase, payload: c.Payload) -> None:
+def emit(session: Session, case: LetterCase, payload: Payload) -> None:
     """The step is done: its event goes out, and the claim that guarded it is let go, so the
     next hand (the unit, the centre's reviewer) finds the letter free."""
     case.claimed_by = case.claim_expires_at = None

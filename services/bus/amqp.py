@@ -155,6 +155,10 @@ class EventConsumer(ConsumerMixin):
         try:
             deliver_with_retry(self.db, self.subscription, event, stop=self.stop_event,
                                keepalive=self.connection.heartbeat_check)
+        except InvalidEvent as exc:  # its data does not fit its type: no retry can help
+            log.error("%s: dead-lettering %s %s: %s", self.queue.name, event.type, event.id, exc)
+            message.reject(requeue=False)
+            return
         except Exception:
             log.exception("%s failed on %s %s; requeued", self.queue.name, event.type, event.id)
             message.requeue()  # the quorum queue counts it; past the limit it goes to .dead

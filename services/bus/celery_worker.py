@@ -26,6 +26,7 @@ from kombu.transport.base import Message
 
 from services.bus.amqp import Topology
 from services.bus.retry import deliver_with_retry
+from services.contracts import check
 from services.db import Database
 from services.events import Event, InvalidEvent
 from services.inbox import Subscription
@@ -123,8 +124,10 @@ def make_celery(
             def on_message(message: Message) -> None:
                 try:
                     event = Event.from_json(message.body)
-                except InvalidEvent:
-                    log.error("dead-lettering a message on %s that is not an event", consumer)
+                    check(event)  # before it becomes a task: a bad payload is never retried
+                except InvalidEvent as exc:
+                    log.error("dead-lettering a message on %s that is not a valid event: %s",
+                              consumer, exc)
                     message.reject(requeue=False)
                     return
                 handle_event.apply_async(

@@ -140,6 +140,9 @@ class LocalConsumer:
             return True
         try:
             deliver(self.db, self.subscription, event, also=remove)
+        except InvalidEvent as exc:  # its data does not fit its type: no retry can help
+            log.error("%s: dead-lettering %s %s: %s", self.queue, event.type, event.id, exc)
+            self._dead(message, repr(exc))
         except Exception as exc:
             log.exception("%s failed on %s %s (attempt %d)", self.queue, event.type, event.id,
                           message.attempts)

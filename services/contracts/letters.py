@@ -10,11 +10,11 @@ scoring and the publisher never hold them. The page the publisher writes is buil
 from __future__ import annotations
 
 import datetime as dt
-from typing import ClassVar, Literal
+from typing import Annotated, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import Field, PlainSerializer
 
-from services.contracts.payload import Payload
+from services.contracts.payload import Contract, Payload, Timestamp
 
 LetterType = Literal["consult", "complaint", "suggestion", "help"]
 Rating = Literal["satisfied", "basic", "unsatisfied"]
@@ -24,10 +24,12 @@ TYPE_LABELS: dict[str, str] = {"consult": "咨询", "complaint": "投诉", "sugg
 RATING_LABELS: dict[str, str] = {"satisfied": "满意", "basic": "基本满意",
                                  "unsatisfied": "不满意"}
 
+# A day (a deadline, the day of an answer) as the wire carries it: ``YYYY-MM-DD``.
+Day = Annotated[dt.date, Field(strict=False),
+                PlainSerializer(lambda value: value.isoformat(), return_type=str)]
 
-class Attachment(BaseModel):
-    model_config = ConfigDict(frozen=True)
 
+class Attachment(Contract):
     key: str  # in the uploads store (private)
     filename: str
     content_type: str
@@ -51,8 +53,8 @@ class LetterReceived(Payload):
     show_enterprise: bool = False  # may a published page name the enterprise
     consent: bool = False  # may the letter be published (是否同意公开)
     writer_unit: str | None = None  # a signed-in unit user writes as their unit
-    attachments: tuple[Attachment, ...] = ()
-    received_at: dt.datetime
+    attachments: list[Attachment] = Field(default_factory=list)
+    received_at: Timestamp
 
 
 class LetterRef(Payload):
@@ -61,13 +63,13 @@ class LetterRef(Payload):
     letter: int
     code: str
     type: LetterType
-    received_at: dt.datetime
+    received_at: Timestamp
 
 
 class LetterAssigned(LetterRef):
     TYPE: ClassVar[str] = "letter.assigned"
     unit: str
-    due: dt.date
+    due: Day
     by: str = ""
 
 
@@ -101,7 +103,7 @@ class LetterSupplemented(LetterRef):
 class LetterResumed(LetterRef):
     TYPE: ClassVar[str] = "letter.resumed"
     unit: str
-    due: dt.date
+    due: Day
 
 
 class LetterExtended(LetterRef):
@@ -109,7 +111,7 @@ class LetterExtended(LetterRef):
 
     TYPE: ClassVar[str] = "letter.extended"
     unit: str
-    due: dt.date
+    due: Day
     reason: str
 
 
@@ -120,10 +122,8 @@ class LetterAnswered(LetterRef):
     unit: str
 
 
-class LetterPublication(BaseModel):
+class LetterPublication(Contract):
     """A letter's public page: its text cleared of the writer's personal data."""
-
-    model_config = ConfigDict(frozen=True)
 
     subject: str
     body: str
@@ -138,8 +138,8 @@ class LetterReplied(LetterRef):
     TYPE: ClassVar[str] = "letter.replied"
     unit: str
     reply: str
-    answered_on: dt.date
-    due: dt.date
+    answered_on: Day
+    due: Day
     on_time: bool
     publication: LetterPublication | None = None  # None unless the writer consented
 
@@ -154,7 +154,7 @@ class LetterReopened(LetterRef):
 
     TYPE: ClassVar[str] = "letter.reopened"
     unit: str
-    due: dt.date
+    due: Day
 
 
 class LetterClosed(LetterRef):
@@ -169,7 +169,7 @@ class LetterOverdue(LetterRef):
 
     TYPE: ClassVar[str] = "letter.overdue"
     unit: str
-    due: dt.date
+    due: Day
 
 
 class LetterRetracted(LetterRef):

@@ -3,13 +3,16 @@ the kombu scoring consumer as separate processes on RabbitMQ, PostgreSQL and an 
 
 from __future__ import annotations
 
+import json
 import signal
 import uuid
 from pathlib import Path
 
 import httpx
 import pytest
+from kombu import Connection, Exchange, Queue
 
+from services.events import Event, EventType
 from tests.e2e.processes import Baosong, api, upload, wait_for_http
 from tests.support import free_port, photo, wait_until
 
@@ -62,6 +65,14 @@ def test_submissions_flow_through_separate_processes_on_real_infrastructure(
     wait_until(lambda: _status(informant, flagged_id) == "published", timeout=60,
                what="the approved article to be published")
 
+    # a well-formed envelope whose data does not fit submission.received: the Celery bridge of
+    # moderation and scoring's kombu consumer each dead-letter it on its first delivery
+    _send_malformed(amqp_url, f"baosong.events.{tag}")
+    dead = _dead_letters(amqp_url, f"baosong-{tag}.dead", 2)
+    assert sorted(d["queue"] for d in dead) == [f"baosong-{tag}.moderation",
+                                                f"baosong-{tag}.scoring"]
+    assert all(d["reason"] == "rejected" for d in dead)  # at once, not at the delivery limit
+
     # a worker killed with its pool in the middle of a burst: its tasks run again elsewhere
     burst = [upload(informant, key=f"photo-{n}", kind="photo", title=f"厂区风貌{n}",
                     photos=[photo((1200, 900), seed=20 + n)]).json()["id"] for n in range(8)]
@@ -80,3 +91,27 @@ def test_submissions_flow_through_separate_processes_on_real_infrastructure(
     ready = httpx.get(f"{base}/readyz").json()
     assert ready["status"] == "ok", ready
     app.stop_all()
+
+
+def _send_malformed(amqp_url: str, exchange: str) -> None:
+    event = Event(type=EventType.RECEIVED, subject="submission/999999",
+                  data={"submission": "not a number", "kind": "article"})
+    with Connection(amqp_url) as conn:
+        conn.Producer().publish(event.to_json().encode(), routing_key=event.type,
+                                exchange=Exchange(exchange, type="topic", durable=True),
+                                content_type="application/cloudevents+json", delivery_mode=2)
+
+
+def _dead_letters(amqp_url: str, queue: str, count: int) -> list[dict[str, object]]:
+    """The first x-death record of each of the ``count`` messages in the dead letters."""
+    with Connection(amqp_url) as conn, conn.channel() as channel:
+        dead = Queue(queue, channel=channel)
+        wait_until(lambda: dead.queue_declare(passive=True).message_count == count,
+                   timeout=30, what=f"{count} dead letters")
+        out = []
+        for _ in range(count):
+            message = dead.get(no_ack=True)
+            assert message is not None
+            assert json.loads(message.body)["data"]["submission"] == "not a number"
+            out.append(message.headers["x-death"][0])
+        return out

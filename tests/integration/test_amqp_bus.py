@@ -3,6 +3,7 @@ kombu consumer handles each event once, and what is not an event ends in the dea
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,12 +16,15 @@ from sqlalchemy.orm import Session
 from bootstrap import metadata
 from services import migrate, outbox
 from services.bus.amqp import AmqpTransport, EventConsumer, Topology
+from services.contracts.submissions import Received
 from services.db import Database
-from services.events import Event
+from services.events import Event, EventType
 from services.inbox import Subscription
 from services.outbox import Relay
 from services.settings import Settings
 from tests.support import wait_until
+
+WIRE = Path(__file__).resolve().parents[1] / "fixtures" / "events" / "wire.json"
 
 effects = sa.Table("amqp_effects", sa.MetaData(),
                    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
@@ -113,3 +117,36 @@ def test_the_relay_survives_losing_its_connection(amqp_settings: Settings, db: D
         relay.drain()  # the failed attempt reset the connection; the next one goes through
     wait_until(lambda: values(db) == ["after", "before"], what="both effects")
     transport.close()
+
+
+def test_an_event_whose_data_does_not_fit_its_type_is_dead_lettered(
+        amqp_settings: Settings, db: Database) -> None:
+    """A well-formed envelope whose ``submission.received`` data lacks the submission: the
+    consumer rejects it on its first delivery (no handler runs) and takes the next one."""
+    seen = []
+    sub = Subscription(consumer="screening", handlers={
+        EventType.RECEIVED: lambda session, event: seen.append(Received.of(event).submission)})
+    topology = Topology(amqp_settings, [sub])
+    running = EventConsumer(amqp_settings, topology, db, sub)
+    thread = threading.Thread(target=running.run, daemon=True)
+    thread.start()
+    try:
+        sample = json.loads(WIRE.read_text(encoding="utf-8"))[EventType.RECEIVED][0]
+        broken = {k: v for k, v in sample.items() if k != "submission"}
+        transport = AmqpTransport(amqp_settings, topology)
+        with db.transaction() as session:
+            transport.publish(session, [Event(type=EventType.RECEIVED, data=broken),
+                                        Event(type=EventType.RECEIVED, data=sample)])
+        transport.close()
+        wait_until(lambda: seen == [sample["submission"]], what="the good event handled")
+        with Connection(amqp_settings.broker_url) as conn, conn.channel() as channel:
+            dead = topology.dead_queue(channel)
+            wait_until(lambda: dead.queue_declare(passive=True).message_count == 1,
+                       what="the bad payload in the dead letters")
+            message = dead.get(no_ack=True)
+            assert message is not None and json.loads(message.body)["data"] == broken
+            # rejected at once, not after the quorum queue's delivery limit
+            assert message.headers["x-death"][0]["reason"] == "rejected"
+    finally:
+        running.stop()
+        thread.join(10)

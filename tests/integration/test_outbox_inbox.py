@@ -3,6 +3,7 @@ nothing handled twice, a crashed consumer's message claimed again, a poison mess
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from collections.abc import Iterator
@@ -15,10 +16,14 @@ from sqlalchemy.orm import Session
 from bootstrap import metadata
 from services import migrate, outbox
 from services.bus.local import DeadLetter, LocalConsumer, LocalMessage, LocalTransport
+from services.contracts.submissions import Received
 from services.db import Database
-from services.events import Event
+from services.events import Event, EventType
 from services.inbox import Prepared, Subscription, deliver
 from services.outbox import OutboxMessage, Relay
+
+WIRE_SAMPLES = json.loads((Path(__file__).resolve().parents[1] / "fixtures" / "events"
+                           / "wire.json").read_text(encoding="utf-8"))
 
 effects = sa.Table("test_effects", sa.MetaData(),
                    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
@@ -157,3 +162,29 @@ def test_concurrent_consumers_handle_each_event_exactly_once(db: Database) -> No
     for thread in threads:
         thread.join()
     assert sorted(recorded(db)) == sorted(f"item-{n}" for n in range(60))
+
+
+def test_an_event_whose_data_does_not_fit_its_type_is_dead_lettered_at_once(
+        db: Database) -> None:
+    """A ``submission.received`` with no submission id can never be handled: it is set aside
+    on its first delivery, untouched by the handler, and the good event after it goes through."""
+    calls = []
+
+    def screen(session: Session, event: Event) -> None:
+        calls.append(Received.of(event).submission)
+
+    sub = Subscription(consumer="screening", handlers={EventType.RECEIVED: screen})
+    relay, consumer = wire(db, sub, limit=5)
+    [sample] = [d for d in WIRE_SAMPLES[EventType.RECEIVED] if d["topic"] is None][:1]
+    broken = {k: v for k, v in sample.items() if k != "submission"}
+    with db.transaction() as session:
+        outbox.emit(session, Event(type=EventType.RECEIVED, data=broken))
+        outbox.emit(session, Event(type=EventType.RECEIVED, data={**sample, "submission": 42}))
+    relay.drain()
+    assert consumer.drain() == 2
+    with db.session() as session:
+        [dead] = session.scalars(sa.select(DeadLetter)).all()
+        assert session.scalar(sa.select(sa.func.count()).select_from(LocalMessage)) == 0
+    assert "InvalidEvent" in dead.error and "submission" in dead.error
+    assert Event.from_json(dead.payload).data == broken  # kept as it came, for a person
+    assert calls == [42]

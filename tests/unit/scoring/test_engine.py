@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import json
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,8 @@ from scoring import engine
 from scoring.engine import Fact, Item, Line, Topic
 from scoring.replay import MemoryWorld, replay, replayed_totals
 from scoring.rules import Rules, load_rules, rules_from_text
+from services.contracts import payload_type
+from services.contracts.submissions import SubmissionRef
 
 TZ = "Asia/Shanghai"
 T0 = dt.datetime(2026, 3, 2, 1, 0, tzinfo=dt.UTC)  # 09:00 in the commission's time
@@ -179,3 +182,29 @@ def test_a_retraction_older_than_the_reinstatement_arrives_late_and_changes_noth
                      fact(engine.REINSTATED, 1, 20), fact(engine.PUBLISHED, 1, 21),
                      retraction]) == [
         ("published.article", 2), ("published.article", -2), ("published.article", 2)]
+
+
+def _kept_before(event_type: str, data: dict[str, Any]) -> dict[str, Any]:
+    """What scoring kept of an event's data before payloads were typed (the facts in the
+    database were kept so, and a replay reads them)."""
+    if event_type == engine.RECEIVED and "images" not in data:
+        data = {**data, "images": len(data.get("photos") or [])}
+    keep = engine._KEEP.get(event_type, (*engine._IDENTITY, "reason"))
+    return {k: data[k] for k in keep if data.get(k) is not None}
+
+
+WIRE = json.loads((Path(__file__).resolve().parents[2] / "fixtures" / "events" / "wire.json")
+                  .read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("event_type", engine.ITEM_FACTS)
+def test_a_fact_keeps_of_its_payload_what_it_kept_of_the_raw_data(event_type: str) -> None:
+    declared = payload_type(event_type)
+    assert declared is not None
+    for data in WIRE[event_type]:
+        payload = declared.from_data(data)
+        assert isinstance(payload, SubmissionRef)
+        kept = engine.fact_data(payload)
+        assert kept == _kept_before(event_type, data)
+        said = Fact(id="f", type=event_type, at=T0, data=kept).item
+        assert said.submission == data["submission"] and said.unit == data["unit"]
