@@ -14,4 +14,5 @@ def build(ctx: Context) -> Component:
                                     letter_tracker.subscription()],
                      routers=[routes.router, originals.router, pages.router,
                               letter_routes.router, letter_pages.router],
-                     jobs=[Job("sweep-orphaned-uploads", 3600, sweeper.sweep)])
+                     jobs=[Job("sweep-orphaned-uploads", 3600, sweeper.sweep)],
+                     landing=pages.LANDING, nav=[pages.DESK])

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from scoring import awards, handlers, jobs, routes, rulesets, topics
+from scoring import awards_api, handlers, jobs, routes, rulesets, topics_api
 from scoring.letters import facts as letter_facts
 from scoring.letters import stats_api as letter_stats
 from scoring.rules import load_rules
@@ -19,9 +19,10 @@ def build(ctx: Context) -> Component:
         name="scoring",
         subscriptions=[handlers.subscription(ctx, rules),
                        letter_facts.subscription(s.timezone, rules)],
-        routers=[routes.build_router(rules, broadcaster), awards.build_router(rules),
-                 topics.build_router(), letter_stats.router],
+        routers=[routes.build_router(rules, broadcaster), awards_api.build_router(rules),
+                 topics_api.build_router(), letter_stats.router],
         jobs=jobs.jobs(ctx, rules),
         startup=[broadcaster.start],
         shutdown=[broadcaster.stop],
+        nav=[routes.DASHBOARD],
     )

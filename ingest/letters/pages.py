@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, Response
 from services.contracts.letters import TYPE_LABELS
 from services.http import ContextDep
 from services.web_pages import Pages, asset
-from services.web_session import PageUser, _signed_in
+from services.web_session.page_user import PageUser, signed_in
 
 router = APIRouter(include_in_schema=False)
 ASSETS = ("mailbox.js", "mailbox.css")
@@ -23,7 +23,7 @@ def _pages() -> Pages:
 
 
 def _visitor(request: Request) -> PageUser | None:
-    return _signed_in(request)
+    return signed_in(request)
 
 
 @router.get("/mailbox", response_class=HTMLResponse)

@@ -14,9 +14,10 @@ from ingest.letters.draft import read_letter
 from ingest.letters.intake import take
 from ingest.uploads import UploadLimits, parse_form
 from services.context import Context
-from services.http import SESSION_COOKIE, ApiError, ContextDep, current_principal
+from services.http import ContextDep, current_principal
 from services.identity import Principal, Role, Unit
 from services.refusals import Refusal
+from services.web_session import SESSION_COOKIE
 
 router = APIRouter(prefix="/api/letters", tags=["mailbox"])
 
@@ -52,7 +53,7 @@ def _writer(request: Request) -> Principal | None:
         return None
     try:
         principal = current_principal(request)
-    except (ApiError, Refusal):
+    except Refusal:
         if "authorization" in request.headers:
             raise  # a token that was meant to count and does not: say so
         return None  # a stale browser session: the visitor writes as anyone may

@@ -7,6 +7,7 @@ import functools
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
+from services.component import PageLink
 from services.http import ContextDep
 from services.identity import Role, unit_names
 from services.web_pages import Pages, asset
@@ -14,6 +15,9 @@ from services.web_session import PageUserDep, require_page_role
 
 router = APIRouter(include_in_schema=False)
 ASSETS = ("letters.js", "letters.css")
+DESK = PageLink("来信办理", "/letters", page="letters",
+                roles=frozenset({Role.MODERATOR, Role.HANDLER}))
+LANDING = {Role.HANDLER: DESK.path}  # a handler starts at the desk (moderators at the queue)
 
 
 @functools.cache

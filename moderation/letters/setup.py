@@ -1,10 +1,9 @@
-"""The mailbox's part of the moderation component: consumer, API, desk page and clock."""
+"""The mailbox's part of the moderation component: its desk, consumer and clock (the routes
+are built over the same desk by the component)."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
-
-from moderation.letters import deadlines, handlers, letters_api, pages
+from moderation.letters import deadlines, handlers
 from moderation.letters.calendar import WorkCalendar, read_overrides
 from moderation.letters.desk import Desk
 from moderation.lexicon import Lexicon
@@ -17,8 +16,8 @@ def desk(ctx: Context) -> Desk:
     return Desk(ctx, WorkCalendar(read_overrides(ctx.settings.letter_calendar_overrides)))
 
 
-def parts(ctx: Context, lexicon: Lexicon) -> tuple[Subscription, list[APIRouter], Job]:
+def parts(ctx: Context, lexicon: Lexicon) -> tuple[Desk, Subscription, Job]:
     d = desk(ctx)
-    return (handlers.subscription(d, lexicon), [letters_api.build_router(d), pages.router],
+    return (d, handlers.subscription(d, lexicon),
             Job("moderation.letter-deadlines", ctx.settings.letter_check_seconds,
                 lambda _ctx: deadlines.check(d)))
