@@ -6,6 +6,7 @@ import logging
 from publisher import govsite, handlers, routes, serving, surveys
 from publisher.documents import publishing as documents
 from publisher.features import routes as feature_routes
+from publisher.letters import handlers as letter_handlers
 from publisher.search import articles as search_articles
 from publisher.search import routes as search_routes
 from services.component import Component
@@ -16,11 +17,13 @@ log = logging.getLogger(__name__)
 
 def build(ctx: Context) -> Component:
     site = govsite.portal(ctx)
+    letters = letter_handlers.LetterPublishing(ctx)
 
     def write_skeleton() -> None:
         with ctx.db.transaction() as session:
             site.lock(session)
             site.ensure_skeleton(session)
+        letters.ensure_index()
 
     async def skeleton_on_start() -> None:
         """A fresh site has a home page before anything is published."""
@@ -32,7 +35,8 @@ def build(ctx: Context) -> Component:
     return Component(
         name="publisher",
         subscriptions=[handlers.subscription(ctx, site), documents.subscription(ctx, site),
-                       search_articles.subscription(), surveys.subscription(site)],
+                       search_articles.subscription(), surveys.subscription(site),
+                       letter_handlers.subscription(letters)],
         routers=[routes.router, search_routes.build_router(ctx, site.pages),
                  feature_routes.build_router(site), serving.router],
         startup=[skeleton_on_start], nav=[serving.PORTAL])

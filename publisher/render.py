@@ -217,6 +217,13 @@ class Renderer:
     def survey_results(self, key: str, results: dict[str, Any], published: str) -> bytes:
         return self._page("survey_results.html", key, r=results, published=published)
 
+    def letter(self, key: str, **context: Any) -> bytes:
+        """A letter of the mailbox and its answer (信箱公开), already cleared of personal data."""
+        return self._page("letter.html", key, **context)
+
+    def mailbox(self, key: str, **context: Any) -> bytes:
+        return self._page("mailbox.html", key, **context)
+
     def not_found(self, site_path: str) -> bytes:
         """The 404 page is served at any depth, so it links from the site's absolute path."""
         return self._page("404.html", addresses.NOT_FOUND, root=site_path)

@@ -20,6 +20,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from sqlalchemy.orm import Session
 
 from scoring import queries, quotas
+from scoring.letters.stats import month_stats
 from scoring.models import ScoredItem
 from scoring.rules import Rules
 from scoring.surveys.models import EvaluationResult
@@ -112,6 +113,8 @@ def ranking_tables(session: Session, period: str) -> list[Table]:
                                e["score"] if e["score"] is not None else "无有效评价",
                                e["rated"], e["points"]])
         tables.append(table)
+    if len(period) == 7:
+        tables.append(letter_table(session, period, dt.datetime.now(dt.UTC).date()))
     return tables
 
 
@@ -226,7 +229,32 @@ def bulletin(session: Session, month: str, rules: Rules, timezone: str,
         "instructions": total.instructions, "groups": groups, "silent": silent,
         "rules_version": rules.version,
         "evaluations": evaluation_rows(session, month[:4]),
+        "letters": _letters(session, month, local.date()),
     }
+
+
+def _letters(session: Session, month: str, today: dt.date) -> dict[str, Any]:
+    data = month_stats(session, month, today)
+    for unit in data["units"]:
+        for rate in ("on_time_rate", "reply_rate", "satisfaction_rate", "reopened_rate"):
+            unit[f"{rate}_text"] = _percent(unit[rate])
+    return data
+
+
+LETTER_HEADERS = ["办理单位", "单位代号", "收信", "办结", "按期办结", "超期", "延期", "挂起",
+                  "发回重办", "评价", "满意", "按期办结率", "回复率", "满意率", "发回重办率"]
+
+
+def letter_table(session: Session, month: str, today: dt.date) -> Table:
+    """The month's mailbox figures, one row a handling unit (for the export)."""
+    table = Table("来信办理", LETTER_HEADERS)
+    for u in month_stats(session, month, today)["units"]:
+        table.rows.append([u["name"], u["unit"], u["received"], u["answered"], u["on_time"],
+                           u["overdue"], u["extended"], u["paused"], u["reopened"], u["rated"],
+                           u["satisfied"], _percent(u["on_time_rate"]),
+                           _percent(u["reply_rate"]), _percent(u["satisfaction_rate"]),
+                           _percent(u["reopened_rate"])])
+    return table
 
 
 def render_bulletin(data: dict[str, Any]) -> str:

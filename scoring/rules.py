@@ -65,6 +65,9 @@ class Rules:
     # 网上评议: (floor, points), highest floor first; a rated unit whose score reaches a floor
     # gets its points when the evaluation closes. Empty (the default): evaluations add nothing.
     evaluation_bands: tuple[tuple[float, int], ...] = ()
+    # the mailbox, to the handling unit: [letters] on_time (an answer by the deadline) and
+    # overdue (a letter escalated past it, a negative number); absent, no points at all
+    letter_points: dict[str, int] = field(default_factory=dict)
     digest: str = ""  # of the file's text: the same version must always mean the same rules
     text: str = ""
 
@@ -139,6 +142,18 @@ def _bands(raw: dict[str, Any]) -> tuple[tuple[float, int], ...]:
     return tuple(out)
 
 
+LETTER_RULES = ("on_time", "overdue")
+
+
+def _letter_points(raw: dict[str, Any]) -> dict[str, int]:
+    points = _ints(raw, "letters")
+    unknown = set(points) - set(LETTER_RULES)
+    if unknown:
+        raise RulesError(f"规则文件 [letters] 只能有 on_time 和 overdue "
+                         f"([letters] knows only on_time and overdue, not {sorted(unknown)})")
+    return points
+
+
 def parse_rules(raw: dict[str, Any], text: str = "") -> Rules:
     if "version" not in raw or not str(raw["version"]).strip():
         raise RulesError("规则文件缺少 version (missing version)")
@@ -164,6 +179,7 @@ def parse_rules(raw: dict[str, Any], text: str = "") -> Rules:
         quotas={kind: _quota(kind, q) for kind, q in quota.items() if isinstance(q, dict)},
         photos_count=photos_count,
         evaluation_bands=_bands(raw),
+        letter_points=_letter_points(raw),
         digest=hashlib.sha256(text.encode()).hexdigest() if text else "",
         text=text,
     )

@@ -93,6 +93,33 @@ class Settings(BaseSettings):
     # --- moderation workflow ---------------------------------------------------------------
     claim_minutes: int = 15
 
+    # --- the public mailbox (公共信箱) ------------------------------------------------------
+    # deadlines in working days on the Chinese calendar, by letter type
+    letter_days_consult: int = Field(default=5, gt=0)  # 咨询
+    letter_days_suggestion: int = Field(default=10, gt=0)  # 建议
+    letter_days_help: int = Field(default=10, gt=0)  # 求助
+    letter_days_complaint: int = Field(default=15, gt=0)  # 投诉
+    letter_rating_days: int = Field(default=20, gt=0)  # no rating by then counts as 满意
+    letter_near_days: int = Field(default=2, ge=0)  # this many working days left: "nearing"
+    # holidays and 调休 for years the chinese-calendar package does not know yet: lines of
+    # ``YYYY-MM-DD holiday|workday``; a year with no line there is counted on weekdays
+    letter_calendar_overrides: Path | None = None
+    letter_check_seconds: float = Field(default=300.0, gt=0)  # how often deadlines are checked
+    letter_max_attachments: int = Field(default=5, ge=0)
+    letter_max_attachment_bytes: int = Field(default=10 * 1024 * 1024, gt=0)
+    letter_max_subject_chars: int = Field(default=100, gt=0)
+    letter_max_body_chars: int = Field(default=5000, gt=0)
+    letter_max_field_chars: int = Field(default=100, gt=0)  # name, phone, e-mail, enterprise
+    letter_max_reply_chars: int = Field(default=10_000, gt=0)
+    # rate limits on the public endpoints: so many letters in so many seconds
+    letter_address_limit: int = Field(default=10, gt=0)  # per client address
+    letter_address_window_seconds: int = Field(default=3600, gt=0)
+    letter_phone_limit: int = Field(default=3, gt=0)  # per writer's phone number
+    letter_phone_window_seconds: int = Field(default=86_400, gt=0)
+    letter_lookup_limit: int = Field(default=60, gt=0)  # status look-ups per client address
+    letter_lookup_window_seconds: int = Field(default=3600, gt=0)
+    letter_merge_hours: int = Field(default=24, ge=0)  # the same text again is merged
+
     # --- scoring ---------------------------------------------------------------------------
     commission_check_seconds: float = Field(default=60.0, gt=0)  # how often missed 约稿 are sought
     month_close_check_seconds: float = Field(default=3600.0, gt=0)
@@ -170,6 +197,9 @@ class Settings(BaseSettings):
     @property
     def rules_path(self) -> Path:
         return self.rules or PACKAGE_ROOT / "scoring" / "default_rules.toml"
+
+    def letter_days(self, letter_type: str) -> int:
+        return int(getattr(self, f"letter_days_{letter_type}"))
 
     @property
     def secret(self) -> str:

@@ -16,12 +16,14 @@ from bootstrap import PROCESSES, NeedsBroker, Process, Runner, Runtime, bootstra
 from entrypoints.cli import cli
 from services.settings import Settings
 
-INGEST = ["ingest", "ingest-topics", "ingest-documents"]
-MODERATION = ["moderation", "moderation-documents", "moderation-surveys"]
-PUBLISHER = ["publisher", "publisher-documents", "publisher-search", "publisher-surveys"]
-SCORING = ["scoring", "scoring-surveys"]
+INGEST = ["ingest", "ingest-topics", "ingest-documents", "ingest-letters"]
+MODERATION = ["moderation", "moderation-documents", "moderation-surveys", "moderation-letters"]
+PUBLISHER = ["publisher", "publisher-documents", "publisher-search", "publisher-surveys",
+             "publisher-letters"]
+SCORING = ["scoring", "scoring-surveys", "scoring-letters"]
 EVERY_CONSUMER = [*INGEST, *MODERATION, *PUBLISHER, *SCORING]
 INGEST_JOBS = ["close-ended-surveys", "sweep-orphaned-uploads"]
+MODERATION_JOBS = ["moderation.letter-deadlines"]
 
 
 @pytest.fixture
@@ -69,9 +71,10 @@ def test_on_the_embedded_queue_each_process_relays_and_runs_its_consumers_and_jo
     assert seen == {
         "up": (EVERY_CONSUMER, all_jobs, True),
         "api": (INGEST, INGEST_JOBS, True),
-        "worker": (MODERATION, [], False),
+        "worker": (MODERATION, MODERATION_JOBS, False),
         "publisher": (PUBLISHER, [], False),
-        "scoring": (SCORING, [j for j in all_jobs if j not in INGEST_JOBS], False),
+        "scoring": (SCORING, [j for j in all_jobs if j not in INGEST_JOBS + MODERATION_JOBS],
+                    False),
     }
 
 

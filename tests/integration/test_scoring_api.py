@@ -114,7 +114,7 @@ def test_exports_have_one_sheet_per_board_with_chinese_headers(
     xlsx = p.get("/api/scores/export", city.moderator, period=month, format="xlsx")
     assert xlsx.status_code == 200
     book = load_workbook(io.BytesIO(xlsx.content))
-    assert book.sheetnames == ["县区排名", "企业排名", "全部单位", "信息员排名"]
+    assert book.sheetnames == ["县区排名", "企业排名", "全部单位", "信息员排名", "来信办理"]
     county = book["县区排名"]
     assert county.freeze_panes == "A2"
     assert [c.value for c in county[1]][:5] == ["名次", "单位名称", "单位代号", "类型", "积分"]

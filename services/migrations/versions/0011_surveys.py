@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0011_surveys"
-down_revision: Union[str, Sequence[str], None] = "0008_join_screening"
+down_revision: Union[str, Sequence[str], None] = "0010_mailbox"
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 

@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from services.db import UTCDateTime
 
 revision: str = "0013_documents"
-down_revision: Union[str, Sequence[str], None] = "0008_join_screening"
+down_revision: Union[str, Sequence[str], None] = "0011_surveys"
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 

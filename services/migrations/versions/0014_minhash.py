@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0014_minhash"
-down_revision: Union[str, Sequence[str], None] = "0008_join_screening"
+down_revision: Union[str, Sequence[str], None] = "0013_documents"
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
