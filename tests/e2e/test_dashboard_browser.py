@@ -87,7 +87,7 @@ def test_a_score_change_shows_on_the_dashboard_without_a_reload(
     assert adopted.status_code == 201
     page.wait_for_function(
         "document.querySelector('table[data-board=\"month.county\"] tbody tr td.pts')"
-        ".textContent === '7'", timeout=10_000)
+        ".textContent === '5'", timeout=10_000)  # the province's 5 instead of the portal's 2
     assert page.evaluate("window.notReloaded === true")
     assert "被省级采用" in page.locator("#status").inner_text()
     page.wait_for_function("document.querySelectorAll('#chart polyline').length === 1")
