@@ -13,19 +13,16 @@ from scoring import dashboard, queries, quotas, reports
 from scoring.review import outputs, render
 from scoring.rules import Rules
 from scoring.stream import ScoreBroadcaster
+from services.component import PageLink
 from services.context import Context
-from services.http import (
-    ApiError,
-    ContextDep,
-    CurrentUser,
-    current_principal_or_query,
-    require_role,
-)
-from services.identity import Principal, Role
+from services.http import ContextDep, CurrentUser, current_principal_or_query
+from services.identity import Principal, Role, require_role
+from services.refusals import Forbidden, Invalid, Unsupported
 
 _templates = Environment(loader=PackageLoader("scoring", "templates"),
                          autoescape=select_autoescape(["html"]))
 
+DASHBOARD = PageLink("积分看板", "/dashboard")  # in the signed-in pages' navigation bar
 PeriodQuery = Annotated[str | None, Query(max_length=7)]
 ReviewPeriod = Annotated[str, Query(pattern=r"^\d{4}(-H[12])?$",
                                     description="YYYY、YYYY-H1 或 YYYY-H2")]
@@ -39,15 +36,15 @@ CONTENT_TYPES = {
 def _period(period: str | None, ctx: Context) -> str:
     period = period or queries.current_month(ctx.settings.timezone)
     if not queries.valid_period(period):
-        raise ApiError(422, "period 须为 YYYY-MM、YYYY 或 all "
-                            "(period must be YYYY-MM, YYYY or all)")
+        raise Invalid("period 须为 YYYY-MM、YYYY 或 all "
+                      "(period must be YYYY-MM, YYYY or all)")
     return period
 
 
 def _month(month: str | None, ctx: Context) -> str:
     month = month or queries.current_month(ctx.settings.timezone)
     if not queries.valid_month(month):
-        raise ApiError(422, "month 须为 YYYY-MM (month must be YYYY-MM)")
+        raise Invalid("month 须为 YYYY-MM (month must be YYYY-MM)")
     return month
 
 
@@ -73,7 +70,7 @@ def build_router(rules: Rules, broadcaster: ScoreBroadcaster) -> APIRouter:
                    limit: Annotated[int, Query(ge=1, le=5000)] = 1000) -> dict[str, Any]:
         if not user.is_staff():
             if unit is not None and unit != user.unit:
-                raise ApiError(403, "只能查看本单位的积分明细 (only your own unit's ledger)")
+                raise Forbidden("只能查看本单位的积分明细 (only your own unit's ledger)")
             unit = user.unit
         chosen = _period(period, ctx) if period else "all"
         with ctx.db.session() as session:
@@ -132,7 +129,7 @@ def build_router(rules: Rules, broadcaster: ScoreBroadcaster) -> APIRouter:
             try:
                 body = outputs.report(session, period, rules, ctx.settings, format)
             except outputs.NoConverter as exc:
-                raise ApiError(415, str(exc)) from exc
+                raise Unsupported(str(exc)) from exc
         if format == "html":
             return HTMLResponse(body.decode())
         return Response(body, media_type=outputs.MEDIA[format],
