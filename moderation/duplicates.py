@@ -189,7 +189,7 @@ def duplicate_findings(matches: Iterable[Match], titles: dict[int, str],
             out.append({
                 "rule": "duplicate:text", "entry": "minhash" if match.shared_bands else "simhash",
                 "field": "body", **common,
-                "message": f"正文与{earlier}相同或几乎相同（{how}） (text sent before)"})
+                "message": f"正文与{earlier}相同或几乎相同（{how}）"})
         else:
             name = filenames[match.part] if match.part < len(filenames) else ""
             out.append({
@@ -197,7 +197,7 @@ def duplicate_findings(matches: Iterable[Match], titles: dict[int, str],
                 "photo": match.part, "filename": name, "duplicate_photo": match.earlier_part,
                 **common,
                 "message": f"照片 {name} 与{earlier}的第 {match.earlier_part + 1} 张照片相同或几乎"
-                           f"相同（感知哈希相差 {match.distance} 位） (photo sent before)"})
+                           f"相同（感知哈希相差 {match.distance} 位）"})
     return out
 
 

@@ -80,6 +80,11 @@ class Settings(BaseSettings):
     site_url: str = ""  # where readers reach the portal (feeds, sitemaps); empty: base_url/site/
     feed_entries: int = Field(default=20, gt=0)  # entries in each Atom feed
 
+    # --- the office's documents (通报, exports, the year-end review) ------------------------
+    report_office: str = "市经济和信息化委员会办公室"  # issues them (印发); the red header
+    report_number_prefix: str = "经信办"  # 文号: 经信办〔2026〕12号
+    report_cc: str = "委领导，各处室，各县（市、区）经信局"  # the 抄送 line
+
     # --- messaging -------------------------------------------------------------------------
     exchange: str = "baosong.events"
     queue_prefix: str = "baosong"
