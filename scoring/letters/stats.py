@@ -46,7 +46,7 @@ class UnitFigures:
             "unit": self.unit, "name": self.name, "received": self.received,
             "answered": self.answered, "on_time": self.on_time, "overdue": self.overdue,
             "extended": self.extended, "paused": self.paused, "reopened": self.reopened,
-            "rated": self.rated, "satisfied": self.satisfied,
+            "rated": self.rated, "satisfied": self.satisfied, "due": due,
             "on_time_rate": self._rate(self.on_time, due),
             "reply_rate": self._rate(self.answered, self.received),
             "satisfaction_rate": self._rate(self.satisfied, self.rated),

@@ -17,8 +17,8 @@ from sqlalchemy.orm import Session
 
 from scoring import engine
 from scoring.models import Fact, LedgerLine, ScoredItem
+from scoring.review import lent
 from scoring.rules import Rules
-from services import review_figures
 from services.identity import UNIT_KIND_LABELS, Role, Unit, User
 
 PERIOD = re.compile(r"^(\d{4})(?:-(H1|H2))?$")
@@ -62,7 +62,7 @@ class UnitFigures:
                 "adopted": dict(self.adopted), "instructed": self.instructed,
                 "retracted": self.retracted, "quota_months_met": self.quota_met,
                 "missing_months": list(self.quota_missed),
-                **{f.key: self.extra.get(f.key) for f in review_figures.EXPECTED},
+                **{f.key: self.extra.get(f.key) for f in lent.FIGURES},
                 **{k: v for k, v in self.extra.items()}}
 
 
@@ -115,7 +115,7 @@ class PeriodReport:
             "informants": [i.to_dict() for i in _ranked(list(self.informants))],
             "missing": [{"unit": u.unit, "name": u.name, "months": u.quota_missed}
                         for u in self.units if u.quota_missed],
-            "figures": [{"key": f.key, "label": f.label} for f in review_figures.EXPECTED],
+            "figures": [{"key": f.key, "label": f.label} for f in lent.FIGURES],
         }
 
 
@@ -174,7 +174,7 @@ def period_report(session: Session, period: str, rules: Rules) -> PeriodReport:
     reasons = {int(f.submission_id): str(f.data.get("reason", ""))
                for f in session.scalars(sa.select(Fact).where(Fact.type == engine.RETRACTED))
                if f.submission_id in item_unit}
-    for unit, figures in review_figures.gather(session, months).items():
+    for unit, figures in lent.figures(session, months).items():
         if unit in units:
             units[unit].extra.update(figures)
     for u in units.values():

@@ -174,3 +174,12 @@ def test_a_month_of_twenty_letters_gives_the_hand_computed_figures(
     assert "临江区经济和信息化局（2 件）" in bulletin.text  # named among the late units
     export = p.get("/api/scores/export", m.admin, period=received_month, format="csv")
     assert export.status_code == 200 and "按期办结率" in export.text and "88.9%" in export.text
+
+    # the year-end review puts the same kept figures beside each county's points
+    report = p.get("/api/reports/period", m.admin, period=received_month[:4], format="json")
+    assert report.status_code == 200
+    counties = {u["unit"]: u for b in report.json()["boards"] for u in b["units"]}
+    for unit in ("qingshan", "linjiang"):
+        assert round(counties[unit]["mailbox.on_time_rate"], 4) == EXPECTED[unit]["on_time_rate"]
+        assert round(counties[unit]["mailbox.satisfied_rate"], 4) == \
+            EXPECTED[unit]["satisfaction_rate"]

@@ -87,6 +87,11 @@ def test_an_evaluation_with_codes_counts_to_the_hand_computed_table(
     year = str(utcnow().astimezone().year)
     assert {u["points"] for u in p.get("/api/scores", admin, period=year).json()["units"]} \
         == {0}
+    # and the year-end review shows each rated county's result beside its points
+    review = p.get("/api/reports/period", admin, period=year, format="json").json()
+    rated = {u["unit"]: u["evaluation.result"] for b in review["boards"] for u in b["units"]
+             if u["unit"] in hand.SCORES}
+    assert rated and all(rated[unit] == hand.SCORES[unit] for unit in rated)
     assert p.post(f"/api/surveys/{sid}/publish", admin).status_code == 202
     p.settle()
     page = p.client.get(f"/site/surveys/{sid}.html").text
