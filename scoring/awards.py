@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field
 
 from scoring.models import Award, ScoredItem
 from scoring.rules import LEVEL_NAMES, Rules
-from services import audit, outbox
+from services import audit, duties, outbox
 from services.contracts.submissions import Adopted, Instructed, SubmissionRef
 from services.http import ApiError, ContextDep, CurrentUser, RowId, not_found, require_role
 from services.identity import Principal, Role
@@ -42,6 +42,7 @@ def _record(ctx: Any, user: Principal, submission_id: int, kind: str, level: str
         item = session.get(ScoredItem, submission_id)
         if item is None:
             raise not_found("稿件")
+        duties.refuse_if_recused(user, item.unit_slug, item.informant_id)
         if item.status != "published":
             raise ApiError(409, f"只有已发布的稿件才能登记{what}，该稿件状态为 {item.status} "
                                 f"(only a published item can be recorded as {kind})")

@@ -11,7 +11,8 @@ from typing import Annotated, Any
 from fastapi import Depends, FastAPI, Path, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import DataError
+from sqlalchemy.exc import DataError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as SATimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from services import refusals
@@ -46,10 +47,16 @@ ContextDep = Annotated[Context, Depends(get_context)]
 
 
 def _token_from(request: Request, allow_query: bool) -> str | None:
-    header = request.headers.get("authorization", "")
-    scheme, _, value = header.partition(" ")
-    if scheme.lower() == "bearer" and value.strip():
-        return value.strip()
+    header = request.headers.get("authorization")
+    if header is not None:
+        # a request that brings an Authorization header is judged by it alone: it never falls
+        # back on the session cookie, which is what lets the CSRF check skip such requests (a
+        # browser behind an HTTP-auth proxy adds Basic credentials to every request it sends)
+        scheme, _, value = header.partition(" ")
+        if scheme.lower() == "bearer" and value.strip():
+            return value.strip()
+        raise ApiError(401, "Authorization 头须为 Bearer 令牌 (the Authorization header must "
+                            "carry a bearer token)", {"WWW-Authenticate": "Bearer"})
     if allow_query and request.query_params.get("token"):
         return request.query_params["token"]
     cookie_reader = getattr(request.app.state, "read_session_cookie", None)
@@ -144,6 +151,20 @@ def install_error_handlers(app: FastAPI) -> None:
         return JSONResponse({"detail": "提交的数据含有无法保存的字符或数值 "
                                        "(the data holds characters or numbers that cannot be "
                                        "stored)"}, status_code=422)
+
+    @app.exception_handler(OperationalError)
+    @app.exception_handler(InterfaceError)
+    @app.exception_handler(SATimeoutError)
+    async def database_out_of_reach(request: Request, exc: Exception) -> JSONResponse:
+        # the database is down or unreachable (or, embedded, locked too long): an outage the
+        # client should wait out, not a fault in this request; one line, no traceback
+        cause = getattr(exc, "orig", None) or exc
+        log.warning("database out of reach for %s %s: %s", request.method, request.url.path,
+                    str(cause).strip().splitlines()[0] if str(cause).strip() else type(cause))
+        retry = get_context(request).settings.outage_retry_after_seconds
+        return JSONResponse({"detail": "数据库暂时无法访问，请稍后重试 "
+                                       "(the database is unavailable, try again shortly)"},
+                            status_code=503, headers={"Retry-After": str(retry)})
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
