@@ -64,6 +64,10 @@ def add_reason(body: ReasonIn, ctx: ContextDep, user: CurrentUser) -> dict[str, 
     if not text:
         raise ApiError(422, "理由不能为空 (text is required)")
     with ctx.db.transaction() as session:
+        limit = ctx.settings.max_reason_templates
+        if reasons.count(session) >= limit:
+            raise ApiError(413, f"理由模板已达 {limit} 条上限，请先删除不用的模板 "
+                                f"(at most {limit} reason templates)")
         template = reasons.ReasonTemplate(
             action=body.action, text=text, position=reasons.next_position(session, body.action),
             updated_by=user.name, updated_at=utcnow())

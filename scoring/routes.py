@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Header, Query, Request
@@ -12,6 +13,7 @@ from sse_starlette.sse import EventSourceResponse
 from scoring import dashboard, queries, quotas, reports
 from scoring.rules import Rules
 from scoring.stream import ScoreBroadcaster
+from services import web_pages
 from services.context import Context
 from services.http import ApiError, ContextDep, CurrentUser, current_principal_or_query
 from services.identity import Principal
@@ -102,7 +104,7 @@ def build_router(rules: Rules, broadcaster: ScoreBroadcaster) -> APIRouter:
                                     ctx.settings.site_title)
         if format == "json":
             return data
-        return HTMLResponse(reports.render_bulletin(data))
+        return HTMLResponse(reports.render_bulletin(data), headers=web_pages.document_headers())
 
     @router.get("/api/dashboard", summary="看板数据 (everything the dashboard shows)")
     def get_dashboard(ctx: ContextDep, user: CurrentUser,
@@ -131,8 +133,9 @@ def build_router(rules: Rules, broadcaster: ScoreBroadcaster) -> APIRouter:
 
     @router.get("/dashboard", response_class=HTMLResponse, include_in_schema=False)
     def dashboard_page(ctx: ContextDep) -> HTMLResponse:
+        nonce = secrets.token_urlsafe(16)
         page = _templates.get_template("dashboard.html").render(
-            site_title=ctx.settings.site_title)
-        return HTMLResponse(page)
+            site_title=ctx.settings.site_title, nonce=nonce)
+        return HTMLResponse(page, headers=web_pages.inline_page_headers(nonce))
 
     return router
