@@ -79,18 +79,18 @@ def test_a_score_change_shows_on_the_dashboard_without_a_reload(
     board = page.locator('table[data-board="month.county"] tbody tr').first
     board.wait_for()
     assert board.inner_text().split("\t")[1:] == ["青山县经济和信息化局", "2"]
-    page.wait_for_function("document.querySelector('#status').textContent === '实时更新中'")
+    page.wait_for_function("() => document.querySelector('#status').textContent === '实时更新中'")
     page.evaluate("window.notReloaded = true")
 
     adopted = httpx.post(f"{server.url}/api/submissions/{sid}/adoptions", headers=admin,
                          json={"level": "provincial", "outlet": "《省经信工作简报》"})
     assert adopted.status_code == 201
     page.wait_for_function(
-        "document.querySelector('table[data-board=\"month.county\"] tbody tr td.pts')"
+        "() => document.querySelector('table[data-board=\"month.county\"] tbody tr td.pts')"
         ".textContent === '7'", timeout=10_000)
     assert page.evaluate("window.notReloaded === true")
     assert "被省级采用" in page.locator("#status").inner_text()
-    page.wait_for_function("document.querySelectorAll('#chart polyline').length === 1")
+    page.wait_for_function("() => document.querySelectorAll('#chart polyline').length === 1")
     assert page.locator("#latest li").first.inner_text().endswith(
         "【青山县经济和信息化局】青山县召开工业经济运行分析会")
     assert "青山县\n文1/2 图0/3 ✗" in page.locator("#quotas").inner_text()
