@@ -47,7 +47,7 @@ PEOPLE = (
 
 ROLE_HEADINGS = (
     ("informant", "信息员：可以报送稿件 (informants: may upload)"),
-    ("moderator", "审核员：审核队列、撤稿、登记采用 (moderator: the queue, retractions, adoptions)"),
+    ("moderator", "审核员：审核队列、撤稿、登记采用 (moderator: queue, retractions, adoptions)"),
     ("admin", "管理员：全部功能与看板 (admin: everything, and the dashboard)"),
 )
 TOKENS_FILE = "demo-tokens.json"  # in the data folder, readable by its owner only
