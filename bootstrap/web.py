@@ -11,10 +11,10 @@ from fastapi import FastAPI, Query
 from fastapi.responses import JSONResponse, RedirectResponse
 
 from services import audit, web_session
-from services.component import Component
+from services.component import Component, landing_pages, nav_links
 from services.context import Context
-from services.http import ContextDep, CurrentUser, install_error_handlers, require_role
-from services.identity import Role
+from services.http import ContextDep, CurrentUser, install_error_handlers
+from services.identity import Role, require_role
 
 
 def readiness(ctx: Context) -> dict[str, str]:
@@ -55,7 +55,8 @@ def create_app(ctx: Context, components: Sequence[Component]) -> FastAPI:
                   description="市经信委产业门户的信息报送流水线 (the submission pipeline)")
     app.state.context = ctx
     install_error_handlers(app)
-    web_session.install(app, ctx.settings)  # /login, session cookies, CSRF for the pages
+    # /login, session cookies, CSRF for the pages; where each role lands, the navigation bar
+    web_session.install(app, ctx.settings, landing_pages(components), nav_links(components))
     for component in components:
         for router in component.routers:
             app.include_router(router)

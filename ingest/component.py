@@ -8,4 +8,5 @@ from services.context import Context
 def build(ctx: Context) -> Component:
     return Component(name="ingest", subscriptions=[tracker.subscription(), topics.subscription()],
                      routers=[routes.router, originals.router, pages.router],
-                     jobs=[Job("sweep-orphaned-uploads", 3600, sweeper.sweep)])
+                     jobs=[Job("sweep-orphaned-uploads", 3600, sweeper.sweep)],
+                     landing=pages.LANDING, nav=[pages.DESK])

@@ -1,4 +1,4 @@
-"""Checking an upload form: what the informant sent, turned into a draft or a clear 4xx."""
+"""Checking an upload form: what the informant sent, turned into a draft or a refusal."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from ingest.uploads import ParsedForm, UploadedFile
 from services.columns import COLUMN_IDS
-from services.http import ApiError
+from services.refusals import Invalid, TooLarge
 from services.settings import Settings
 
 KINDS = ("article", "photo")
@@ -55,48 +55,48 @@ def clean_text(value: str) -> str:
 def _one(form: ParsedForm, name: str) -> str | None:
     values = form.fields.get(name, [])
     if len(values) > 1:
-        raise ApiError(422, f"字段 {name} 只能有一个 (field {name} given more than once)")
+        raise Invalid(f"字段 {name} 只能有一个 (field {name} given more than once)")
     return clean_text(values[0]) if values else None
 
 
 def read_draft(form: ParsedForm, settings: Settings) -> Draft:
     kind = _one(form, "kind")
     if kind not in KINDS:
-        raise ApiError(422, "kind 须为 article（文章）或 photo（图片） "
-                            "(kind must be article or photo)")
+        raise Invalid("kind 须为 article（文章）或 photo（图片） "
+                      "(kind must be article or photo)")
     title = _one(form, "title") or ""
     if not title:
-        raise ApiError(422, "标题不能为空 (title is required)")
+        raise Invalid("标题不能为空 (title is required)")
     if len(title) > settings.max_title_chars:
-        raise ApiError(422, f"标题不能超过 {settings.max_title_chars} 字 (title too long)")
+        raise Invalid(f"标题不能超过 {settings.max_title_chars} 字 (title too long)")
     body = _one(form, "body") or ""
     if kind == "article" and not body:
-        raise ApiError(422, "文章正文不能为空 (body is required for an article)")
+        raise Invalid("文章正文不能为空 (body is required for an article)")
     if len(body) > settings.max_body_chars:
-        raise ApiError(413, f"正文不能超过 {settings.max_body_chars} 字 (body too long)")
+        raise TooLarge(f"正文不能超过 {settings.max_body_chars} 字 (body too long)")
     column = _one(form, "column") or None
     if column is not None and column not in COLUMN_IDS:
-        raise ApiError(422, f"没有栏目 {column}；可选：{'、'.join(sorted(COLUMN_IDS))} "
-                            f"(unknown column)")
+        raise Invalid(f"没有栏目 {column}；可选：{'、'.join(sorted(COLUMN_IDS))} "
+                      f"(unknown column)")
     topic = _one(form, "topic") or None
     if topic is not None and len(topic) > 64:
-        raise ApiError(422, "约稿编号无效 (invalid topic)")
+        raise Invalid("约稿编号无效 (invalid topic)")
     stray = [f.field for f in form.files if f.field != "photos"]
     if stray:
-        raise ApiError(422, f"文件须放在 photos 字段中 (files must be sent as 'photos', got "
-                            f"{stray[0]!r})")
+        raise Invalid(f"文件须放在 photos 字段中 (files must be sent as 'photos', got "
+                      f"{stray[0]!r})")
     for upload in form.files:
         if upload.size == 0:
-            raise ApiError(422, f"照片 {upload.filename} 是空文件 (empty file)")
+            raise Invalid(f"照片 {upload.filename} 是空文件 (empty file)")
     captions = [clean_text(c) for c in form.fields.get("captions", [])]
     if len(captions) > len(form.files):
-        raise ApiError(422, "说明（captions）比照片多 (more captions than photos)")
+        raise Invalid("说明（captions）比照片多 (more captions than photos)")
     for caption in captions:
         if len(caption) > settings.max_caption_chars:
-            raise ApiError(422, f"照片说明不能超过 {settings.max_caption_chars} 字 "
-                                f"(caption too long)")
+            raise Invalid(f"照片说明不能超过 {settings.max_caption_chars} 字 "
+                          f"(caption too long)")
     if kind == "photo" and not form.files:
-        raise ApiError(422, "图片稿至少要有一张照片 (a photo item needs at least one photo)")
+        raise Invalid("图片稿至少要有一张照片 (a photo item needs at least one photo)")
     captions += [""] * (len(form.files) - len(captions))
     photos = tuple(PhotoDraft(u, c) for u, c in zip(form.files, captions, strict=True))
     return Draft(kind=kind, title=title, body=body, column=column, topic=topic, photos=photos)

@@ -9,7 +9,8 @@ from fastapi import APIRouter, Path
 from fastapi.responses import StreamingResponse
 
 from ingest.models import Submission
-from services.http import ContextDep, CurrentUser, RowId, not_found
+from services.http import ContextDep, CurrentUser, RowId
+from services.refusals import NotFound
 
 router = APIRouter(tags=["submissions"])
 
@@ -21,15 +22,15 @@ def original_photo(submission_id: RowId, index: Annotated[int, Path(ge=0, le=100
     with ctx.db.session() as session:
         submission = session.get(Submission, submission_id)
         if submission is None or (not user.is_staff() and submission.unit_slug != user.unit):
-            raise not_found("稿件")
+            raise NotFound.of("稿件")
         photo = next((p for p in submission.photos if p.position == index), None)
         if photo is None:
-            raise not_found("照片")
+            raise NotFound.of("照片")
         key, content_type, filename = photo.object_key, photo.content_type, photo.filename
     try:
         chunks = ctx.uploads.iter_chunks(key)
     except FileNotFoundError as exc:
-        raise not_found("照片") from exc
+        raise NotFound.of("照片") from exc
     return StreamingResponse(chunks, media_type=content_type, headers={
         "Cache-Control": "private, max-age=3600",
         "Content-Disposition": f"inline; filename*=UTF-8''{quote(filename, safe='')}"})

@@ -14,6 +14,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from ingest.models import Status
 from services.columns import BY_ID, COLUMNS, default_column
+from services.component import PageLink
 from services.http import ContextDep
 from services.identity import Role, Unit
 from services.web_pages import Pages, asset
@@ -27,6 +28,8 @@ STATUS_LABELS = {
     Status.RETURNED: "退回修改", Status.RETRACTED: "已撤稿",
 }
 ASSETS = ("desk.js", "desk.css")
+DESK = PageLink("工作台", "/desk", page="desk", roles=frozenset({Role.INFORMANT}))
+LANDING = {Role.INFORMANT: DESK.path}  # where an informant starts after signing in
 
 
 @functools.cache

@@ -17,8 +17,9 @@ from ingest.models import Status, Submission
 from ingest.submit import Replay, accept
 from ingest.uploads import UploadLimits, parse_form
 from services.context import Context
-from services.http import ApiError, ContextDep, CurrentUser, RowId, not_found, require_role
-from services.identity import Principal, Role, unit_names, user_names
+from services.http import ContextDep, CurrentUser, RowId
+from services.identity import Principal, Role, require_role, unit_names, user_names
+from services.refusals import Forbidden, Invalid, NotFound
 
 router = APIRouter(prefix="/api/submissions", tags=["submissions"])
 
@@ -53,21 +54,21 @@ async def _submit(request: Request, ctx: Context, user: Principal, key: str | No
                   revision_of: int | None) -> JSONResponse:
     require_role(user, Role.INFORMANT)
     if key is not None and not 0 < len(key) <= ctx.settings.max_idempotency_key_chars:
-        raise ApiError(422, "Idempotency-Key 长度无效 (invalid Idempotency-Key)")
+        raise Invalid("Idempotency-Key 长度无效 (invalid Idempotency-Key)")
     form = await parse_form(
         request.headers.get("content-type", ""), request.headers.get("content-length"),
         request.stream(), _limits(ctx), ctx.settings.data_dir / "tmp",
     )
     try:
         draft = read_draft(form, ctx.settings)
-        status, body = await run_in_threadpool(
+        body = await run_in_threadpool(
             accept, ctx, user, draft, revision_of=revision_of, idempotency_key=key)
     except Replay as replay:
         return JSONResponse(replay.response, status_code=replay.status_code,
                             headers={"Idempotent-Replayed": "true"})
     finally:
         form.discard()
-    return JSONResponse(body, status_code=status,
+    return JSONResponse(body, status_code=202,
                         headers={"Location": f"/api/submissions/{body['id']}"})
 
 
@@ -126,7 +127,7 @@ def to_public(sub: Submission, session: Session, *, names: dict[int, str] | None
 
 def _visible(user: Principal, sub: Submission | None) -> Submission:
     if sub is None or (not user.is_staff() and sub.unit_slug != user.unit):
-        raise not_found("稿件")
+        raise NotFound.of("稿件")
     return sub
 
 
@@ -140,7 +141,7 @@ def month_range(month: str, timezone: str) -> tuple[dt.datetime, dt.datetime]:
     try:
         start = dt.datetime.strptime(month, "%Y-%m").replace(tzinfo=ZoneInfo(timezone))
     except ValueError as exc:
-        raise ApiError(422, "月份格式应为 YYYY-MM (month must be YYYY-MM)") from exc
+        raise Invalid("月份格式应为 YYYY-MM (month must be YYYY-MM)") from exc
     end = (start + dt.timedelta(days=32)).replace(day=1)
     return start, end
 
@@ -157,7 +158,7 @@ def list_submissions(
     query = sa.select(Submission).order_by(Submission.id.desc())
     if not user.is_staff():
         if unit is not None and unit != user.unit:
-            raise ApiError(403, "只能查看本单位的稿件 (you can list only your unit's submissions)")
+            raise Forbidden("只能查看本单位的稿件 (you can list only your unit's submissions)")
         unit = user.unit
     if unit is not None:
         query = query.where(Submission.unit_slug == unit)

@@ -24,14 +24,16 @@ from services.columns import default_column
 from services.context import Context
 from services.contracts.submissions import Received, SubmissionId, UploadedPhoto
 from services.events import Event
-from services.http import ApiError
 from services.identity import Principal, Unit
 from services.images import ImageHeader, ImageLimits, ImageRejected, probe
+from services.refusals import Conflict, Forbidden, Invalid, NotFound, Refusal, TooLarge, Unsupported
 
 log = logging.getLogger(__name__)
 
 EXTENSIONS = {"JPEG": ".jpg", "PNG": ".png", "WEBP": ".webp"}
 CONTENT_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
+# a photo past a size limit is too large; one of another format or broken is refused as such
+REFUSAL_OF_LIMIT: dict[str, type[Refusal]] = {"format": Unsupported, "integrity": Invalid}
 
 
 class Replay(Exception):
@@ -47,8 +49,8 @@ def _replay(session: Session, principal: Principal, key: str, fingerprint: str) 
     if record is None:
         return
     if record.fingerprint != fingerprint:
-        raise ApiError(422, "同一个 Idempotency-Key 已用于另一份不同的稿件 "
-                            "(Idempotency-Key reused with a different request)")
+        raise Invalid("同一个 Idempotency-Key 已用于另一份不同的稿件 "
+                      "(Idempotency-Key reused with a different request)")
     raise Replay(record.status_code, record.response)
 
 
@@ -61,14 +63,14 @@ def _probe_photos(ctx: Context, draft: Draft) -> list[ImageHeader]:
         try:
             headers.append(probe(photo.upload.path, limits))
         except ImageRejected as exc:
-            status = 415 if exc.limit == "format" else 422 if exc.limit == "integrity" else 413
-            raise ApiError(status, f"照片 {photo.upload.filename}：{exc}") from exc
+            kind = REFUSAL_OF_LIMIT.get(exc.limit, TooLarge)
+            raise kind(f"照片 {photo.upload.filename}：{exc}") from exc
     total = sum(h.width * h.height for h in headers)
     if total > s.max_submission_pixels:
         # each photo within its cap, but all of them together would take the checks too long
         # (twenty 40-megapixel bilevel PNGs are 344 KB and held the queue up for 19 s)
-        raise ApiError(413, f"本稿照片合计 {total:,} 像素，超过每篇 {s.max_submission_pixels:,} "
-                            f"像素上限 (too many pixels in one submission)")
+        raise TooLarge(f"本稿照片合计 {total:,} 像素，超过每篇 {s.max_submission_pixels:,} "
+                       f"像素上限 (too many pixels in one submission)")
     return headers
 
 
@@ -76,28 +78,29 @@ def _check_revision(session: Session, principal: Principal, original_id: int,
                     draft: Draft) -> Submission:
     original = session.get(Submission, original_id)
     if original is None or original.unit_slug != principal.unit:
-        raise ApiError(404, "没有找到该稿件 (submission not found)")
+        raise NotFound("没有找到该稿件 (submission not found)")
     if original.status != Status.RETURNED:
-        raise ApiError(409, f"只有退回修改的稿件才能重新提交，该稿件状态为 {original.status} "
-                            f"(only a returned submission can be revised)")
+        raise Conflict(f"只有退回修改的稿件才能重新提交，该稿件状态为 {original.status} "
+                       f"(only a returned submission can be revised)")
     if original.kind != draft.kind:
-        raise ApiError(422, "修改稿的类型须与原稿相同 (a revision keeps the kind of the original)")
+        raise Invalid("修改稿的类型须与原稿相同 (a revision keeps the kind of the original)")
     taken = session.scalar(sa.select(Submission.id).where(Submission.revision_of == original_id))
     if taken is not None:
-        raise ApiError(409, f"该稿件已重新提交过（稿件 {taken}） (already revised as {taken})")
+        raise Conflict(f"该稿件已重新提交过（稿件 {taken}） (already revised as {taken})")
     return original
 
 
 def accept(ctx: Context, principal: Principal, draft: Draft, *, revision_of: int | None = None,
-           idempotency_key: str | None = None) -> tuple[int, dict[str, Any]]:
-    """Record ``draft`` for ``principal``; return (HTTP status, body)."""
+           idempotency_key: str | None = None) -> dict[str, Any]:
+    """Record ``draft`` for ``principal`` and return the receipt (its id and status); or raise a
+    refusal, or :class:`Replay` when the key was answered before."""
     fingerprint = draft.fingerprint()
     with ctx.db.session() as session:
         if idempotency_key:
             _replay(session, principal, idempotency_key, fingerprint)
         unit = session.get(Unit, principal.unit) if principal.unit else None
         if unit is None:
-            raise ApiError(403, "您的账号不属于任何单位，不能报送 (user has no unit)")
+            raise Forbidden("您的账号不属于任何单位，不能报送 (user has no unit)")
         if revision_of is not None:
             _check_revision(session, principal, revision_of, draft)
         if draft.topic is not None:
@@ -143,7 +146,7 @@ def accept(ctx: Context, principal: Principal, draft: Draft, *, revision_of: int
                                            status_code=202, response=response))
             outbox.emit(session, received_event(submission, draft, headers, keys, unit_kind,
                                                 principal))
-    except (ApiError, Replay, IntegrityError) as exc:
+    except (Refusal, Replay, IntegrityError) as exc:
         for key in keys:  # nothing points at these objects: take them back
             ctx.uploads.delete(key)
         if isinstance(exc, IntegrityError) and idempotency_key:
@@ -151,7 +154,7 @@ def accept(ctx: Context, principal: Principal, draft: Draft, *, revision_of: int
             with ctx.db.session() as session:
                 _replay(session, principal, idempotency_key, fingerprint)
         raise
-    return 202, response
+    return response
 
 
 def received_event(submission: Submission, draft: Draft, headers: list[ImageHeader],

@@ -14,8 +14,8 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from services.contracts.topics import TopicCreated
 from services.db import Base, UTCDateTime
 from services.events import Event
-from services.http import ApiError
 from services.inbox import Subscription
+from services.refusals import Invalid
 
 
 class TopicAddressee(Base):
@@ -35,13 +35,13 @@ def _created(session: Session, event: Event) -> None:
 
 
 def check_answer(session: Session, topic: str, unit: str) -> None:
-    """Raise a 422 unless ``unit`` was asked for ``topic``."""
+    """Refuse (invalid) unless ``unit`` was asked for ``topic``."""
     asked = session.scalars(sa.select(TopicAddressee.unit_slug)
                             .where(TopicAddressee.topic == topic)).all()
     if not asked:
-        raise ApiError(422, f"没有编号为 {topic} 的约稿 (unknown topic)")
+        raise Invalid(f"没有编号为 {topic} 的约稿 (unknown topic)")
     if unit not in asked:
-        raise ApiError(422, f"约稿 {topic} 没有向本单位约稿 (topic not addressed to your unit)")
+        raise Invalid(f"约稿 {topic} 没有向本单位约稿 (topic not addressed to your unit)")
 
 
 def subscription() -> Subscription:

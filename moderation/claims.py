@@ -21,8 +21,8 @@ from moderation.models import Review, ReviewState
 from services import audit, duties
 from services.context import Context
 from services.db import utcnow
-from services.http import ApiError, not_found
 from services.identity import Principal, user_names
+from services.refusals import Conflict, Forbidden, NotFound
 
 
 def is_active(review: Review, now: dt.datetime) -> bool:
@@ -41,32 +41,33 @@ def recusal(review: Review, user: Principal) -> str | None:
 def refuse_if_recused(review: Review, user: Principal) -> None:
     reason = recusal(review, user)
     if reason:
-        raise ApiError(403, reason)
+        raise Forbidden(reason)
 
 
 def held_by_other(review: Review, user: Principal, now: dt.datetime,
-                  names: dict[int, str] | None = None) -> ApiError | None:
-    """The 409 to answer when someone else holds the claim on ``review``."""
+                  names: dict[int, str] | None = None) -> Conflict | None:
+    """The conflict to answer when someone else holds the claim on ``review``."""
     other = holder(review, now)
     if other is None or other == user.id:
         return None
     name = (names or {}).get(other, f"#{other}")
     until = review.claim_expires_at.isoformat() if review.claim_expires_at else ""
-    return ApiError(409, f"该稿件正由审核员 {name} 处理（至 {until}） "
-                         f"(claimed by another moderator)")
+    return Conflict(f"该稿件正由审核员 {name} 处理（至 {until}） "
+                    f"(claimed by another moderator)")
 
 
 def lock_flagged(session: Session, user: Principal, submission_id: int, now: dt.datetime,
                  doing: str) -> Review:
     """The flagged review ``user`` may act on now, locked for this transaction; or the refusal:
-    404 (no such item), 403 (recused), 409 (decided already, or claimed by someone else)."""
+    not found (no such item), forbidden (recused), conflict (decided already, or claimed by
+    someone else)."""
     review = session.get(Review, submission_id, with_for_update=True)
     if review is None:
-        raise not_found("待审稿件")
+        raise NotFound.of("待审稿件")
     refuse_if_recused(review, user)
     if review.state != ReviewState.FLAGGED:
-        raise ApiError(409, f"该稿件已处理（{review.state}），{doing} "
-                            f"(already decided: {review.state})")
+        raise Conflict(f"该稿件已处理（{review.state}），{doing} "
+                       f"(already decided: {review.state})")
     conflict = held_by_other(review, user, now, user_names(session))
     if conflict:
         raise conflict
@@ -109,7 +110,7 @@ def release(ctx: Context, user: Principal, submission_id: int) -> ClaimState:
     with ctx.db.transaction() as session:
         review = session.get(Review, submission_id, with_for_update=True)
         if review is None:
-            raise not_found("待审稿件")
+            raise NotFound.of("待审稿件")
         names = user_names(session)
         conflict = held_by_other(review, user, now, names)
         if conflict:

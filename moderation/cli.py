@@ -6,8 +6,7 @@ from pathlib import Path
 
 import typer
 
-from moderation import lexicon as lex
-from moderation.lexicon import Lexicon, LexiconError
+from moderation.lexicon import Lexicon, LexiconError, read_file
 from services.component import cli_context
 
 app = typer.Typer(help="筛查词库 (the screening lexicon)", no_args_is_help=True)
@@ -26,12 +25,12 @@ def add(ctx: typer.Context, word: str,
     """添加或修改一个词条 (add or change an entry)."""
     lexicon = _lexicon(ctx)
     try:
-        entry = lex.check_entry(word, category, action)
+        entry = lexicon.check(word, category, action)
     except LexiconError as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(2) from exc
     with lexicon.db.transaction() as session:
-        lex.add(session, entry, by=BY)
+        lexicon.add(session, entry, by=BY)
     typer.echo(f"已添加 (added): {entry.word}\t{entry.category}\t{entry.action}")
 
 
@@ -40,7 +39,7 @@ def remove(ctx: typer.Context, word: str) -> None:
     """删除一个词条 (remove an entry)."""
     lexicon = _lexicon(ctx)
     with lexicon.db.transaction() as session:
-        removed = lex.remove(session, word, BY, lexicon.entries(session))
+        removed = lexicon.remove(session, word, by=BY)
     if not removed:
         typer.echo(f"词库中没有 {word} (not in the lexicon)", err=True)
         raise typer.Exit(1)
@@ -64,7 +63,7 @@ def import_file(ctx: typer.Context, file: Path) -> None:
     """从文件导入词条，格式同词库文件 (import entries from a lexicon file)."""
     lexicon = _lexicon(ctx)
     try:
-        parsed = lex.read_file(file)
+        parsed = read_file(file)
     except (OSError, UnicodeDecodeError) as exc:
         typer.echo(f"无法读取 {file} (cannot read the file): {exc}", err=True)
         raise typer.Exit(2) from exc
@@ -77,5 +76,5 @@ def import_file(ctx: typer.Context, file: Path) -> None:
     entries = parsed.entries
     with lexicon.db.transaction() as session:
         for entry in entries:
-            lex.add(session, entry, by=BY)
+            lexicon.add(session, entry, by=BY)
     typer.echo(f"已导入 {len(entries)} 个词条 (imported {len(entries)} entries)")

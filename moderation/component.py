@@ -13,4 +13,6 @@ def build(ctx: Context) -> Component:
         name="moderation",
         subscriptions=[handlers.subscription(ctx, lexicon)],
         routers=[routes.router, review_api.router, routes.lexicon_router(lexicon), pages.router],
+        landing=pages.LANDING,
+        nav=[pages.QUEUE],
     )

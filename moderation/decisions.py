@@ -1,10 +1,14 @@
 """A moderator's decision on a flagged item: approve, reject, or return for revision.
 
-Every decision is checked against who holds the claim (409), separation of duties (403) and
-the content the moderator saw: a decision may name the ``content_hash`` it was made on, and is
-refused (409) if that is not what was screened. The approval event carries the screened hash as
-``approved_hash``; a submission's content never changes after it is received (an edit is a new
-revision, screened and decided anew), so what the publisher renders is what was approved.
+Every decision is checked against who holds the claim (a conflict), separation of duties
+(forbidden) and the content the moderator saw: a decision may name the ``content_hash`` it was
+made on, and is refused (a conflict) if that is not what was screened. The approval event
+carries the screened hash as ``approved_hash``; a submission's content never changes after it is
+received (an edit is a new revision, screened and decided anew), so what the publisher renders
+is what was approved.
+
+Refusals are plain exceptions (:mod:`services.refusals`), so a command or a job decides just as
+the queue page does; only the HTTP edge turns them into status codes.
 """
 
 from __future__ import annotations
@@ -18,8 +22,8 @@ from moderation.models import ReviewState
 from services import audit, outbox
 from services.context import Context
 from services.db import utcnow
-from services.http import ApiError
 from services.identity import Principal
+from services.refusals import Conflict, Invalid, Refusal
 
 ACTION_STATES = {"approve": ReviewState.APPROVED, "reject": ReviewState.REJECTED,
                  "return": ReviewState.RETURNED}
@@ -36,17 +40,17 @@ def decide(ctx: Context, user: Principal, submission_id: int, decision: Decision
            bulk: bool = False) -> dict[str, Any]:
     reason = decision.reason.strip()
     if decision.action not in ACTION_STATES:
-        raise ApiError(422, "action 须为 approve、reject 或 return (unknown action)")
+        raise Invalid("action 须为 approve、reject 或 return (unknown action)")
     if decision.action != "approve" and not reason:
-        raise ApiError(422, "不予采用或退回修改时须写明理由 (a reason is required)")
+        raise Invalid("不予采用或退回修改时须写明理由 (a reason is required)")
     state = ACTION_STATES[decision.action]
     now = utcnow()
     with ctx.db.transaction() as session:
         review = lock_flagged(session, user, submission_id, now, "不能再次决定")
         screened_hash = review.content.get("content_hash")
         if decision.content_hash is not None and decision.content_hash != screened_hash:
-            raise ApiError(409, "稿件内容与您审阅的版本不一致，请刷新后重新审阅 "
-                                "(content changed since you saw it)")
+            raise Conflict("稿件内容与您审阅的版本不一致，请刷新后重新审阅 "
+                           "(content changed since you saw it)")
         review.state = state
         review.decided_by, review.decided_at, review.reason = user.id, now, reason or None
         review.claimed_by = review.claim_expires_at = None
@@ -61,16 +65,28 @@ def decide(ctx: Context, user: Principal, submission_id: int, decision: Decision
     return {"id": submission_id, "status": state.value, "reason": reason}
 
 
+@dataclass(frozen=True)
+class Outcome:
+    """What became of one item of a bulk decision: decided, or the refusal that stopped it."""
+
+    submission: int
+    decided: dict[str, Any] | None = None
+    refusal: Refusal | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.refusal is None
+
+
 def decide_many(ctx: Context, user: Principal, items: list[tuple[int, str | None]], action: str,
-                reason: str) -> list[dict[str, Any]]:
+                reason: str) -> list[Outcome]:
     """Each item decided on its own: one refused item does not hold back the others."""
-    results = []
+    outcomes = []
     for submission_id, content_hash in items:
         try:
             done = decide(ctx, user, submission_id, Decision(action, reason, content_hash),
                           bulk=True)
-            results.append({**done, "ok": True, "code": 200})
-        except ApiError as exc:
-            results.append({"id": submission_id, "ok": False, "code": exc.status,
-                            "detail": exc.message})
-    return results
+            outcomes.append(Outcome(submission_id, decided=done))
+        except Refusal as refusal:
+            outcomes.append(Outcome(submission_id, refusal=refusal))
+    return outcomes

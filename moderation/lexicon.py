@@ -4,10 +4,13 @@ through the API or the command line, kept in the database.
 ``action`` is ``block`` (rejected at once), ``flag`` (to a moderator) or ``allow``: a benign word
 that holds a listed one (成人高考 holds 成人), so that a hit inside it is no hit.
 
-Every worker process asks, before it screens, whether the lexicon changed (the file's stamp and
-a stamp of the edits table, one small query); if so it builds a new screener: a new automaton
-(milliseconds) and only the changed words told to the process's one jieba tokenizer. An edit
-therefore takes effect for the next screening in every process, without a restart.
+One :class:`Lexicon` object per process stands for all of it: the routes and the command line
+check, add, remove and list entries through it, and read its version without building a
+screener. Every worker process asks it, before it screens, whether the lexicon changed (the
+file's stamp and a stamp of the edits table, one small query); if so it builds a new screener: a
+new automaton (milliseconds) and only the changed words told to the process's one jieba
+tokenizer. An edit therefore takes effect for the next screening in every process, without a
+restart.
 
 A line of the file that cannot be used (a single character, a bad action) is refused when the
 lexicon loads, with a message naming the line; the rest of the lexicon stays in force.
@@ -30,6 +33,7 @@ from moderation.normalise import normalise_word
 from moderation.segment import Segmenter
 from moderation.text import ACTIONS, LexiconEntry, TextScreener
 from services.db import Base, Database, UTCDateTime, utcnow
+from services.refusals import Invalid
 
 log = logging.getLogger(__name__)
 
@@ -37,8 +41,8 @@ MAX_WORD_CHARS = 100
 MAX_CATEGORY_CHARS = 32
 
 
-class LexiconError(ValueError):
-    pass
+class LexiconError(Invalid):
+    """An entry the lexicon does not take (a bad action or category, a single character)."""
 
 
 class LexiconEdit(Base):
@@ -120,24 +124,6 @@ def _next_revision(session: Session) -> int:
     return (session.scalar(sa.select(sa.func.max(LexiconEdit.revision))) or 0) + 1
 
 
-def add(session: Session, entry: LexiconEntry, by: str) -> None:
-    edit = session.get(LexiconEdit, entry.word) or LexiconEdit(word=entry.word)
-    edit.category, edit.action, edit.removed = entry.category, entry.action, False
-    edit.revision, edit.edited_by, edit.edited_at = _next_revision(session), by, utcnow()
-    session.add(edit)
-
-
-def remove(session: Session, word: str, by: str, current: Iterable[LexiconEntry]) -> bool:
-    entry = next((e for e in current if e.word == word), None)
-    if entry is None:
-        return False
-    edit = session.get(LexiconEdit, word) or LexiconEdit(word=word)
-    edit.category, edit.action, edit.removed = entry.category, entry.action, True
-    edit.revision, edit.edited_by, edit.edited_at = _next_revision(session), by, utcnow()
-    session.add(edit)
-    return True
-
-
 def edits_stamp(session: Session) -> str:
     """Changes whenever any edit is made, in any process. Every edit raises its row's revision
     above every revision before it, so the sum rises with each one, even where two processes
@@ -183,6 +169,35 @@ class Lexicon:
         with self._lock:
             file = self._read()[1]
         return effective(file.entries, session.scalars(sa.select(LexiconEdit)))
+
+    @staticmethod
+    def version_of(entries: Iterable[LexiconEntry]) -> str:
+        """The version a screener of ``entries`` names in its findings, without building its
+        automaton."""
+        return version_of(entries)
+
+    @staticmethod
+    def check(word: str, category: str, action: str) -> LexiconEntry:
+        """The entry, trimmed; or :class:`LexiconError` saying what is wrong with it."""
+        return check_entry(word, category, action)
+
+    def add(self, session: Session, entry: LexiconEntry, by: str) -> None:
+        """Add or change ``entry``; every process screens with it from its next screening."""
+        edit = session.get(LexiconEdit, entry.word) or LexiconEdit(word=entry.word)
+        edit.category, edit.action, edit.removed = entry.category, entry.action, False
+        edit.revision, edit.edited_by, edit.edited_at = _next_revision(session), by, utcnow()
+        session.add(edit)
+
+    def remove(self, session: Session, word: str, by: str) -> bool:
+        """Take ``word`` out of the entries in force (False if it is not one of them)."""
+        entry = next((e for e in self.entries(session) if e.word == word), None)
+        if entry is None:
+            return False
+        edit = session.get(LexiconEdit, word) or LexiconEdit(word=word)
+        edit.category, edit.action, edit.removed = entry.category, entry.action, True
+        edit.revision, edit.edited_by, edit.edited_at = _next_revision(session), by, utcnow()
+        session.add(edit)
+        return True
 
     def screener(self) -> TextScreener:
         with self.db.session() as session, self._lock:

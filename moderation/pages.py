@@ -7,6 +7,7 @@ import functools
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
+from services.component import PageLink
 from services.http import ContextDep
 from services.identity import Role, unit_names
 from services.web_pages import Pages, asset
@@ -15,6 +16,9 @@ from services.web_session import PageUserDep, require_page_role
 router = APIRouter(include_in_schema=False)
 ASSETS = ("queue.js", "queue.css")
 KIND_ORDER = {"county": 0, "enterprise": 1, "department": 2}
+QUEUE = PageLink("审核队列", "/queue", page="queue", roles=frozenset({Role.MODERATOR, Role.ADMIN}))
+# where moderators and admins start after signing in
+LANDING = {Role.MODERATOR: QUEUE.path, Role.ADMIN: QUEUE.path}
 
 
 @functools.cache

@@ -15,8 +15,9 @@ from moderation.models import Review
 from moderation.routes import queue_item
 from services import audit
 from services.db import utcnow
-from services.http import ApiError, ContextDep, CurrentUser, RowId, not_found, require_role
-from services.identity import Role, unit_names, user_names
+from services.http import ContextDep, CurrentUser, RowId, status_of
+from services.identity import Role, require_role, unit_names, user_names
+from services.refusals import Invalid, NotFound, TooLarge
 
 router = APIRouter(tags=["moderation"])
 MAX_BULK = 100
@@ -62,12 +63,12 @@ def add_reason(body: ReasonIn, ctx: ContextDep, user: CurrentUser) -> dict[str, 
     _staff(user)
     text = body.text.strip()
     if not text:
-        raise ApiError(422, "理由不能为空 (text is required)")
+        raise Invalid("理由不能为空 (text is required)")
     with ctx.db.transaction() as session:
         limit = ctx.settings.max_reason_templates
         if reasons.count(session) >= limit:
-            raise ApiError(413, f"理由模板已达 {limit} 条上限，请先删除不用的模板 "
-                                f"(at most {limit} reason templates)")
+            raise TooLarge(f"理由模板已达 {limit} 条上限，请先删除不用的模板 "
+                           f"(at most {limit} reason templates)")
         template = reasons.ReasonTemplate(
             action=body.action, text=text, position=reasons.next_position(session, body.action),
             updated_by=user.name, updated_at=utcnow())
@@ -85,11 +86,11 @@ def edit_reason(reason_id: RowId, body: ReasonEdit,
     with ctx.db.transaction() as session:
         template = session.get(reasons.ReasonTemplate, reason_id, with_for_update=True)
         if template is None:
-            raise not_found("理由模板")
+            raise NotFound.of("理由模板")
         before = template.text
         if body.text is not None:
             if not body.text.strip():
-                raise ApiError(422, "理由不能为空 (text is required)")
+                raise Invalid("理由不能为空 (text is required)")
             template.text = body.text.strip()
         if body.position is not None:
             template.position = body.position
@@ -106,7 +107,7 @@ def remove_reason(reason_id: RowId, ctx: ContextDep,
     with ctx.db.transaction() as session:
         template = session.get(reasons.ReasonTemplate, reason_id, with_for_update=True)
         if template is None:
-            raise not_found("理由模板")
+            raise NotFound.of("理由模板")
         audit.record(session, user, "reason.remove", f"reason/{reason_id}", template.text)
         session.delete(template)
     return {"id": reason_id, "removed": True}
@@ -116,14 +117,23 @@ def remove_reason(reason_id: RowId, ctx: ContextDep,
 def bulk_decide(body: BulkDecisionIn, ctx: ContextDep, user: CurrentUser) -> dict[str, Any]:
     _staff(user)
     if body.action == "reject" and not body.reason.strip():
-        raise ApiError(422, "不予采用时须写明理由 (a reason is required)")
+        raise Invalid("不予采用时须写明理由 (a reason is required)")
     ids = [item.id for item in body.items]
     if len(set(ids)) != len(ids):
-        raise ApiError(422, "同一稿件不能在一次批量操作中出现两次 (duplicate ids)")
-    results = decisions.decide_many(ctx, user, [(i.id, i.content_hash) for i in body.items],
-                                    body.action, body.reason)
+        raise Invalid("同一稿件不能在一次批量操作中出现两次 (duplicate ids)")
+    outcomes = decisions.decide_many(ctx, user, [(i.id, i.content_hash) for i in body.items],
+                                     body.action, body.reason)
+    results = [_result(outcome) for outcome in outcomes]
     return {"action": body.action, "decided": sum(r["ok"] for r in results),
             "refused": sum(not r["ok"] for r in results), "results": results}
+
+
+def _result(outcome: decisions.Outcome) -> dict[str, Any]:
+    """One item's line in the bulk answer: its status code as a single decision would have it."""
+    if outcome.refusal is None:
+        return {**(outcome.decided or {}), "ok": True, "code": 200}
+    return {"id": outcome.submission, "ok": False, "code": status_of(outcome.refusal),
+            "detail": outcome.refusal.message}
 
 
 # --- one item ------------------------------------------------------------------------------
@@ -131,7 +141,7 @@ def bulk_decide(body: BulkDecisionIn, ctx: ContextDep, user: CurrentUser) -> dic
 def _review(session: Any, submission_id: int) -> Review:
     review = session.get(Review, submission_id)
     if review is None:
-        raise not_found("待审稿件")
+        raise NotFound.of("待审稿件")
     return review
 
 
@@ -159,7 +169,7 @@ def revision_diff(submission_id: RowId, ctx: ContextDep,
         review = _review(session, submission_id)
         original_id = review.content.get("revision_of")
         if not original_id:
-            raise not_found("原稿（该稿件不是修改稿）")
+            raise NotFound.of("原稿（该稿件不是修改稿）")
         original = _review(session, original_id)
         names = user_names(session)
     new, old = review.content, original.content

@@ -11,13 +11,13 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 
 from moderation import claims, decisions
-from moderation import lexicon as lex
-from moderation.lexicon import Lexicon, LexiconError
+from moderation.lexicon import Lexicon
 from moderation.models import Review, ReviewState
 from services import audit
 from services.db import utcnow
-from services.http import ApiError, ContextDep, CurrentUser, RowId, not_found, require_role
-from services.identity import Principal, Role, unit_names, user_names
+from services.http import ContextDep, CurrentUser, RowId
+from services.identity import Principal, Role, require_role, unit_names, user_names
+from services.refusals import NotFound
 
 router = APIRouter(tags=["moderation"])
 
@@ -124,13 +124,13 @@ def original_photo(submission_id: RowId, index: Annotated[int, Path(ge=0, le=100
         review = session.get(Review, submission_id)
     photos = review.content.get("photos", []) if review else []
     if index >= len(photos):
-        raise not_found("照片")
+        raise NotFound.of("照片")
     key = photos[index]["key"]
     try:
         chunks = ctx.uploads.iter_chunks(key)
         info = ctx.uploads.stat(key)
     except FileNotFoundError as exc:
-        raise not_found("照片") from exc
+        raise NotFound.of("照片") from exc
     return StreamingResponse(chunks, media_type=info.content_type,
                              headers={"Cache-Control": "private, max-age=3600",
                                       # an original is whatever the informant sent: a browser
@@ -146,7 +146,7 @@ def lexicon_router(lexicon: Lexicon) -> APIRouter:
         require_role(user, Role.ADMIN)
         with ctx.db.session() as session:
             entries = lexicon.entries(session)
-        version = lexicon.screener().version
+        version = lexicon.version_of(entries)
         return {"version": version, "entries": [
             {"word": e.word, "category": e.category, "action": e.action} for e in entries],
             "refused": lexicon.refused}
@@ -154,12 +154,9 @@ def lexicon_router(lexicon: Lexicon) -> APIRouter:
     @api.post("", status_code=201, summary="添加或修改词条 (add or change an entry)")
     def add_entry(entry: LexiconEntryIn, ctx: ContextDep, user: CurrentUser) -> dict[str, Any]:
         require_role(user, Role.ADMIN)
-        try:
-            checked = lex.check_entry(entry.word, entry.category, entry.action)
-        except LexiconError as exc:
-            raise ApiError(422, str(exc)) from exc
+        checked = lexicon.check(entry.word, entry.category, entry.action)
         with ctx.db.transaction() as session:
-            lex.add(session, checked, by=user.name)
+            lexicon.add(session, checked, by=user.name)
             audit.record(session, user, "lexicon.add", f"lexicon/{checked.word}",
                          category=checked.category, lexicon_action=checked.action)
         return {"word": checked.word, "category": checked.category, "action": checked.action}
@@ -168,8 +165,8 @@ def lexicon_router(lexicon: Lexicon) -> APIRouter:
     def remove_entry(word: str, ctx: ContextDep, user: CurrentUser) -> dict[str, Any]:
         require_role(user, Role.ADMIN)
         with ctx.db.transaction() as session:
-            if not lex.remove(session, word, user.name, lexicon.entries(session)):
-                raise not_found("词条")
+            if not lexicon.remove(session, word, by=user.name):
+                raise NotFound.of("词条")
             audit.record(session, user, "lexicon.remove", f"lexicon/{word}")
         return {"word": word, "removed": True}
 

@@ -1,8 +1,7 @@
 from __future__ import annotations
 
+import asyncio
 import logging
-
-from starlette.concurrency import run_in_threadpool
 
 from publisher import handlers, routes, serving
 from publisher.site import Site
@@ -23,9 +22,10 @@ def build(ctx: Context) -> Component:
     async def skeleton_on_start() -> None:
         """A fresh site has a home page before anything is published."""
         try:
-            await run_in_threadpool(write_skeleton)
+            await asyncio.to_thread(write_skeleton)
         except Exception:  # the first publication writes it too: serving goes on meanwhile
             log.exception("could not write the site's fixed pages at start")
 
     return Component(name="publisher", subscriptions=[handlers.subscription(ctx, site)],
-                     routers=[routes.router, serving.router], startup=[skeleton_on_start])
+                     routers=[routes.router, serving.router], startup=[skeleton_on_start],
+                     nav=[serving.PORTAL])

@@ -30,8 +30,9 @@ from services.contracts.submissions import (
     subject_of,
 )
 from services.db import utcnow
-from services.http import ApiError, ContextDep, CurrentUser, RowId, not_found, require_role
-from services.identity import Principal, Role
+from services.http import ContextDep, CurrentUser, RowId
+from services.identity import Principal, Role, require_role
+from services.refusals import Conflict, Invalid, NotFound, TooLarge
 from services.settings import Settings
 
 router = APIRouter(tags=["publisher"])
@@ -59,7 +60,7 @@ def list_columns() -> list[dict[str, str]]:
 def _published(session: Session, submission_id: int) -> PublishedItem:
     item = session.get(PublishedItem, submission_id, with_for_update=True)
     if item is None:
-        raise not_found("已发布稿件")
+        raise NotFound.of("已发布稿件")
     return item
 
 
@@ -75,7 +76,7 @@ def _holding(ctx: Context, user: Principal, submission_id: int, reason: str,
     require_role(user, Role.MODERATOR, Role.ADMIN)
     reason = reason.strip()
     if not reason:
-        raise ApiError(422, f"{what}须写明理由 (a reason is required)")
+        raise Invalid(f"{what}须写明理由 (a reason is required)")
     with ctx.db.transaction() as session:
         item = _published(session, submission_id)
         identity = SubmissionIdentity.from_data(item.identity)
@@ -89,7 +90,7 @@ def retract(submission_id: RowId, body: RetractIn, ctx: ContextDep,
     with _holding(ctx, user, submission_id, body.reason, "撤稿") as (session, item, identity,
                                                                    reason):
         if item.state != ItemState.PUBLISHED:
-            raise ApiError(409, "该稿件已撤下 (already retracted)")
+            raise Conflict("该稿件已撤下 (already retracted)")
         item.state, item.lead, item.updated_at = ItemState.RETRACTED, False, utcnow()
         outbox.emit(session, Retracted.about(identity, reason=reason, by=_by(user)).event())
         audit.record(session, user, "retract", subject_of(identity.submission), reason)
@@ -100,27 +101,27 @@ def _corrected(item: PublishedItem, body: RepublishIn, settings: Settings) -> di
     """The item as it goes back on the site, or a 422 saying what is wrong."""
     title = item.title if body.title is None else body.title.strip()
     if not title:
-        raise ApiError(422, "标题不能为空 (title is required)")
+        raise Invalid("标题不能为空 (title is required)")
     if len(title) > settings.max_title_chars:
-        raise ApiError(422, f"标题不能超过 {settings.max_title_chars} 字 (title too long)")
+        raise Invalid(f"标题不能超过 {settings.max_title_chars} 字 (title too long)")
     text = item.body if body.body is None else body.body.strip()
     if item.kind == "article" and not text:
-        raise ApiError(422, "文章正文不能为空 (body is required for an article)")
+        raise Invalid("文章正文不能为空 (body is required for an article)")
     if len(text) > settings.max_body_chars:
-        raise ApiError(413, f"正文不能超过 {settings.max_body_chars} 字 (body too long)")
+        raise TooLarge(f"正文不能超过 {settings.max_body_chars} 字 (body too long)")
     keep = list(range(len(item.photos))) if body.photos is None else body.photos
     if len(set(keep)) != len(keep) or any(not 0 <= i < len(item.photos) for i in keep):
-        raise ApiError(422, f"photos 须为 0 到 {len(item.photos) - 1} 之间不重复的序号 "
-                            f"(photos must be distinct positions of the item's photos)")
+        raise Invalid(f"photos 须为 0 到 {len(item.photos) - 1} 之间不重复的序号 "
+                      f"(photos must be distinct positions of the item's photos)")
     if item.kind == "photo" and not keep:
-        raise ApiError(422, "图片稿件至少要保留一张照片 (a photo item keeps at least one photo)")
+        raise Invalid("图片稿件至少要保留一张照片 (a photo item keeps at least one photo)")
     captions = [item.photos[i].get("caption", "") for i in keep] if body.captions is None \
         else [c.strip() for c in body.captions]
     if len(captions) != len(keep):
-        raise ApiError(422, f"须为保留的 {len(keep)} 张照片各写一条说明 "
-                            f"(one caption for each photo kept)")
+        raise Invalid(f"须为保留的 {len(keep)} 张照片各写一条说明 "
+                      f"(one caption for each photo kept)")
     if any(len(c) > settings.max_caption_chars for c in captions):
-        raise ApiError(422, f"图片说明不能超过 {settings.max_caption_chars} 字 (caption too long)")
+        raise Invalid(f"图片说明不能超过 {settings.max_caption_chars} 字 (caption too long)")
     photos = [{"key": item.photos[i]["key"], "caption": c} for i, c in zip(keep, captions,
                                                                           strict=True)]
     return {"title": title, "body": text, "photos": photos}
@@ -133,9 +134,9 @@ def republish(submission_id: RowId, body: RepublishIn, ctx: ContextDep,
     with _holding(ctx, user, submission_id, body.reason, "重新发布") as (session, item, identity,
                                                                        reason):
         if item.state == ItemState.PUBLISHED:
-            raise ApiError(409, "该稿件正在网站上，无需重新发布 (the item is on the site)")
+            raise Conflict("该稿件正在网站上，无需重新发布 (the item is on the site)")
         if item.state == ItemState.REINSTATING:
-            raise ApiError(409, "该稿件已在重新发布中 (already being republished)")
+            raise Conflict("该稿件已在重新发布中 (already being republished)")
         corrected = _corrected(item, body, ctx.settings)
         changed = [k for k in ("title", "body") if corrected[k] != getattr(item, k)]
         if [p["caption"] for p in corrected["photos"]] != [p.get("caption", "")
@@ -160,7 +161,7 @@ def make_lead(submission_id: RowId, ctx: ContextDep, user: CurrentUser) -> dict[
         identity = SubmissionIdentity.from_data(item.identity)
         duties.refuse_if_recused(user, identity.unit, identity.informant)
         if item.state != ItemState.PUBLISHED:
-            raise ApiError(409, "只有已发布的稿件才能设为头条 (only a published item can lead)")
+            raise Conflict("只有已发布的稿件才能设为头条 (only a published item can lead)")
         if item.lead:
             return {"id": submission_id, "lead": True}
         session.execute(sa.update(PublishedItem).where(PublishedItem.lead).values(lead=False))

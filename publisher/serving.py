@@ -15,10 +15,12 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import RedirectResponse, StreamingResponse
 
 from publisher import addresses
+from services.component import PageLink
 from services.http import ContextDep
 from services.storage import ObjectInfo, ObjectStore
 
 router = APIRouter(include_in_schema=False)
+PORTAL = PageLink("门户网站", "/site/index.html")  # in the signed-in pages' navigation bar
 
 ONE_BODY_MAX = 1024 * 1024  # read objects up to this size whole; stream larger ones
 PAGE_CACHE = "public, max-age=60"

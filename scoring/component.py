@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from scoring import awards, handlers, jobs, routes, rulesets, topics
+from scoring import awards_api, handlers, jobs, routes, rulesets, topics_api
 from scoring.rules import load_rules
 from scoring.stream import ScoreBroadcaster
 from services.component import Component
@@ -16,9 +16,10 @@ def build(ctx: Context) -> Component:
     return Component(
         name="scoring",
         subscriptions=[handlers.subscription(ctx, rules)],
-        routers=[routes.build_router(rules, broadcaster), awards.build_router(rules),
-                 topics.build_router()],
+        routers=[routes.build_router(rules, broadcaster), awards_api.build_router(rules),
+                 topics_api.build_router()],
         jobs=jobs.jobs(ctx, rules),
         startup=[broadcaster.start],
         shutdown=[broadcaster.stop],
+        nav=[routes.DASHBOARD],
     )

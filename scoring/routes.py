@@ -14,13 +14,16 @@ from scoring import dashboard, queries, quotas, reports
 from scoring.rules import Rules
 from scoring.stream import ScoreBroadcaster
 from services import web_pages
+from services.component import PageLink
 from services.context import Context
-from services.http import ApiError, ContextDep, CurrentUser, current_principal_or_query
+from services.http import ContextDep, CurrentUser, current_principal_or_query
 from services.identity import Principal
+from services.refusals import Forbidden, Invalid
 
 _templates = Environment(loader=PackageLoader("scoring", "templates"),
                          autoescape=select_autoescape(["html"]))
 
+DASHBOARD = PageLink("积分看板", "/dashboard")  # in the signed-in pages' navigation bar
 PeriodQuery = Annotated[str | None, Query(max_length=7)]
 KindQuery = Annotated[str | None, Query(pattern="^(county|enterprise|department)$")]
 CONTENT_TYPES = {
@@ -32,15 +35,15 @@ CONTENT_TYPES = {
 def _period(period: str | None, ctx: Context) -> str:
     period = period or queries.current_month(ctx.settings.timezone)
     if not queries.valid_period(period):
-        raise ApiError(422, "period 须为 YYYY-MM、YYYY 或 all "
-                            "(period must be YYYY-MM, YYYY or all)")
+        raise Invalid("period 须为 YYYY-MM、YYYY 或 all "
+                      "(period must be YYYY-MM, YYYY or all)")
     return period
 
 
 def _month(month: str | None, ctx: Context) -> str:
     month = month or queries.current_month(ctx.settings.timezone)
     if not queries.valid_month(month):
-        raise ApiError(422, "month 须为 YYYY-MM (month must be YYYY-MM)")
+        raise Invalid("month 须为 YYYY-MM (month must be YYYY-MM)")
     return month
 
 
@@ -66,7 +69,7 @@ def build_router(rules: Rules, broadcaster: ScoreBroadcaster) -> APIRouter:
                    limit: Annotated[int, Query(ge=1, le=5000)] = 1000) -> dict[str, Any]:
         if not user.is_staff():
             if unit is not None and unit != user.unit:
-                raise ApiError(403, "只能查看本单位的积分明细 (only your own unit's ledger)")
+                raise Forbidden("只能查看本单位的积分明细 (only your own unit's ledger)")
             unit = user.unit
         chosen = _period(period, ctx) if period else "all"
         with ctx.db.session() as session:

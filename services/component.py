@@ -1,4 +1,5 @@
-"""What a component hands the composition root: its consumers, routes and jobs.
+"""What a component hands the composition root: its consumers, routes, jobs and the pages its
+users land on.
 
 A component's commands are a module-level ``typer.Typer`` that builds the context only when a
 command runs (``cli_context``), so ``baosong --help`` touches no database.
@@ -6,13 +7,14 @@ command runs (``cli_context``), so ``baosong --help`` touches no database.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 
 import typer
 from fastapi import APIRouter
 
 from services.context import Context
+from services.identity import Role
 from services.inbox import Subscription
 
 
@@ -26,6 +28,19 @@ class Job:
 
 
 @dataclass(frozen=True)
+class PageLink:
+    """A page in the navigation bar of the signed-in pages."""
+
+    label: str
+    path: str
+    page: str = ""  # the ``page`` a template is rendered with when this link is the current one
+    roles: frozenset[Role] | None = None  # who sees the link; None: everyone signed in
+
+    def shown_to(self, role: Role) -> bool:
+        return self.roles is None or role in self.roles
+
+
+@dataclass(frozen=True)
 class Component:
     name: str
     subscriptions: Sequence[Subscription] = ()
@@ -33,6 +48,26 @@ class Component:
     jobs: Sequence[Job] = ()
     startup: Sequence[Callable[[], Awaitable[None]]] = ()  # with the web app (async)
     shutdown: Sequence[Callable[[], Awaitable[None]]] = ()
+    # the page a role starts at after signing in (the informant's desk, the moderator's queue)
+    landing: Mapping[Role, str] = field(default_factory=dict)
+    nav: Sequence[PageLink] = ()  # its pages in the signed-in pages' navigation bar
+
+
+def landing_pages(components: Iterable[Component]) -> dict[Role, str]:
+    """Each role's landing page, from the component that declares it (one for each role)."""
+    pages: dict[Role, str] = {}
+    for component in components:
+        for role, path in component.landing.items():
+            if role in pages and pages[role] != path:
+                raise ValueError(f"two landing pages for {role}: {pages[role]} and {path} "
+                                 f"({component.name})")
+            pages[role] = path
+    return pages
+
+
+def nav_links(components: Iterable[Component]) -> list[PageLink]:
+    """The navigation bar: each component's links, in the order of the components."""
+    return [link for component in components for link in component.nav]
 
 
 class CliState:

@@ -1,11 +1,15 @@
-"""What every component's routes share: the context, who is asking, and errors as JSON.
+"""The HTTP edge every component's routes share: the context, who is asking, and every error
+as JSON ``{"detail": ...}``.
 
-Errors carry a Chinese message an informant understands, with the English after it.
+Below the routes, components raise :mod:`services.refusals` and know nothing of HTTP; this is
+the one place that turns a refusal into a status code. Messages are Chinese first, the English
+after it.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Mapping
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Path, Request
@@ -17,25 +21,12 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from services import refusals
 from services.context import Context
-from services.identity import Principal, Role, authenticate
+from services.identity import Principal, authenticate
 
 log = logging.getLogger(__name__)
 
-SESSION_COOKIE = "baosong_session"
-
-
-class ApiError(Exception):
-    """An error answered with ``status`` and ``{"detail": message}``."""
-
-    def __init__(self, status: int, message: str, headers: dict[str, str] | None = None) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
-        self.headers = headers
-
-
-def not_found(what: str = "资源") -> ApiError:
-    return ApiError(404, f"没有找到该{what} (not found)")
+# Set by the web session (when the app has one): the API token a request's cookies carry.
+TokenFromCookies = Callable[[Mapping[str, str]], str | None]
 
 
 def get_context(request: Request) -> Context:
@@ -55,26 +46,25 @@ def _token_from(request: Request, allow_query: bool) -> str | None:
         scheme, _, value = header.partition(" ")
         if scheme.lower() == "bearer" and value.strip():
             return value.strip()
-        raise ApiError(401, "Authorization 头须为 Bearer 令牌 (the Authorization header must "
-                            "carry a bearer token)", {"WWW-Authenticate": "Bearer"})
+        raise refusals.Unauthenticated("Authorization 头须为 Bearer 令牌 (the Authorization "
+                                       "header must carry a bearer token)",
+                                       headers={"WWW-Authenticate": "Bearer"})
     if allow_query and request.query_params.get("token"):
         return request.query_params["token"]
-    cookie_reader = getattr(request.app.state, "read_session_cookie", None)
-    if cookie_reader is not None and (cookie := request.cookies.get(SESSION_COOKIE)):
-        token: str | None = cookie_reader(cookie)
-        return token
-    return None
+    from_cookies: TokenFromCookies | None = getattr(request.app.state, "token_from_cookies", None)
+    return from_cookies(request.cookies) if from_cookies is not None else None
 
 
 def _principal(request: Request, allow_query: bool) -> Principal:
     token = _token_from(request, allow_query)
     if not token:
-        raise ApiError(401, "请先登录：缺少 API 令牌 (missing bearer token)",
-                       {"WWW-Authenticate": "Bearer"})
+        raise refusals.Unauthenticated("请先登录：缺少 API 令牌 (missing bearer token)",
+                                       headers={"WWW-Authenticate": "Bearer"})
     with get_context(request).db.session() as session:
         principal = authenticate(session, token)
     if principal is None:
-        raise ApiError(401, "API 令牌无效或已停用 (invalid token)", {"WWW-Authenticate": "Bearer"})
+        raise refusals.Unauthenticated("API 令牌无效或已停用 (invalid token)",
+                                       headers={"WWW-Authenticate": "Bearer"})
     return principal
 
 
@@ -91,12 +81,6 @@ CurrentUser = Annotated[Principal, Depends(current_principal)]
 
 # Ids in paths fit the database's integer: a larger number is a 422, not a database error.
 RowId = Annotated[int, Path(ge=1, le=2**31 - 1)]
-
-
-def require_role(principal: Principal, *roles: Role) -> None:
-    if principal.role not in roles:
-        names = "、".join(r.value for r in roles)
-        raise ApiError(403, f"没有权限：需要 {names} 角色 (requires role: {names})")
 
 
 def _validation_message(exc: RequestValidationError) -> list[dict[str, Any]]:
@@ -133,10 +117,6 @@ def install_error_handlers(app: FastAPI) -> None:
     async def refused(request: Request, exc: refusals.Refusal) -> JSONResponse:
         return JSONResponse({"detail": exc.message}, status_code=status_of(exc),
                             headers=exc.headers)
-
-    @app.exception_handler(ApiError)
-    async def api_error(request: Request, exc: ApiError) -> JSONResponse:
-        return JSONResponse({"detail": exc.message}, status_code=exc.status, headers=exc.headers)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from services.db import Base, UTCDateTime, utcnow
+from services.refusals import Forbidden
 
 TOKEN_PREFIX = "bs_"
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
@@ -66,6 +67,14 @@ class Principal:
 
     def is_staff(self) -> bool:
         return self.role in (Role.MODERATOR, Role.ADMIN)
+
+
+def require_role(principal: Principal, *roles: Role) -> None:
+    """Refuse (403) unless ``principal`` holds one of ``roles``: the same from a route, a
+    command or a job."""
+    if principal.role not in roles:
+        names = "、".join(r.value for r in roles)
+        raise Forbidden(f"没有权限：需要 {names} 角色 (requires role: {names})")
 
 
 class IdentityError(ValueError):

@@ -16,7 +16,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from jinja2 import ChoiceLoader, Environment, PackageLoader, select_autoescape
 
-from services.http import get_context, not_found
+from services.http import get_context
+from services.refusals import NotFound
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' blob: data:; "
@@ -67,8 +68,10 @@ class Pages:
     def render(self, request: Request, name: str, *, status: int = 200,
                **context: Any) -> HTMLResponse:
         settings = get_context(request).settings
+        # the components' pages, as they declared them (the kernel names none of them)
+        nav = getattr(request.app.state, "nav_links", ())
         html = self.env.get_template(name).render(site_title=settings.site_title,
-                                                 timezone=settings.timezone, **context)
+                                                 timezone=settings.timezone, nav=nav, **context)
         return HTMLResponse(html, status_code=status, headers=PAGE_HEADERS)
 
 
@@ -92,11 +95,11 @@ def asset(request: Request, package: str, folder: str, filename: str) -> Respons
     """A script or stylesheet shipped in a package, with an ETag so browsers revalidate."""
     suffix = filename[filename.rfind("."):]
     if suffix not in MEDIA_TYPES:
-        raise not_found("文件")
+        raise NotFound.of("文件")
     try:
         data, digest = _read(package, folder, filename)
     except FileNotFoundError as exc:
-        raise not_found("文件") from exc
+        raise NotFound.of("文件") from exc
     etag = f'"{digest}"'
     headers = {"ETag": etag, "Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff"}
     if request.headers.get("if-none-match") == etag:
@@ -110,7 +113,7 @@ def assets_router() -> APIRouter:
     @router.get("/assets/{filename}")
     def shared_asset(filename: str, request: Request) -> Response:
         if filename not in SHARED_ASSETS:
-            raise not_found("文件")
+            raise NotFound.of("文件")
         return asset(request, "services", "web", filename)
 
     return router

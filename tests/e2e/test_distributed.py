@@ -81,10 +81,16 @@ def test_submissions_flow_through_separate_processes_on_real_infrastructure(
     wait_until(lambda: all(_status(informant, i) == "published" for i in burst), timeout=90,
                what="every photo of the burst to be published")
 
-    lines = moderator.get("/api/scores/ledger").json()["lines"]
-    published = sorted(line["submission"] for line in lines
-                       if line["rule"].startswith("published"))
-    assert published == sorted([article_id, flagged_id, *burst])  # each counted once
+    def published_lines() -> list[int]:
+        lines = moderator.get("/api/scores/ledger").json()["lines"]
+        return sorted(line["submission"] for line in lines
+                      if line["rule"].startswith("published"))
+
+    # the status page follows ingest's consumer, the ledger scoring's: wait for both
+    expected = sorted([article_id, flagged_id, *burst])
+    wait_until(lambda: len(published_lines()) >= len(expected), timeout=60,
+               what="scoring to book every publication")
+    assert published_lines() == expected  # each counted once
     scores = informant.get("/api/scores").json()
     assert scores["units"][0] == {**scores["units"][0], "unit": "huayuan",
                                   "points": 2 + 2 + len(burst)}

@@ -3,10 +3,13 @@ without the page's CSRF secret."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 from fastapi.testclient import TestClient
 
+from bootstrap.web import create_app
+from services.identity import Role
 from tests.conftest import City
 
 ARTICLE = "11月20日，青山县召开全县工业经济运行分析会，总结前三季度工业经济运行情况。"
@@ -135,3 +138,16 @@ def test_a_deactivated_user_is_signed_out_on_the_next_request(city: City) -> Non
         session.execute(sa.update(User).where(User.name == "李娜").values(active=False))
     assert browser.get("/api/submissions").status_code == 401
     assert browser.get("/desk", follow_redirects=False).status_code == 303
+
+
+def test_a_login_lands_on_the_page_the_component_declares(city: City) -> None:
+    """The kernel names no component page: change the declaration and the login follows it."""
+    p = city.pipeline
+    moved = [dataclasses.replace(c, landing={Role.INFORMANT: "/dashboard"})
+             if c.name == "ingest" else c for c in p.components]
+    client = TestClient(create_app(p.ctx, moved))
+    answer = client.post("/login", data={"token": city.informant, "csrf": login_form(client)},
+                         follow_redirects=False)
+    assert answer.status_code == 303 and answer.headers["location"] == "/dashboard"
+    forbidden = client.get("/queue")  # and a page not for their role points there too
+    assert forbidden.status_code == 403 and 'href="/dashboard">前往您的页面' in forbidden.text

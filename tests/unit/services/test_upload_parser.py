@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from ingest.uploads import ParsedForm, UploadLimits, parse_form
-from services.http import ApiError
+from services.http import status_of
+from services.refusals import Refusal
 
 LIMITS = UploadLimits(max_file_bytes=1000, max_files=2, max_request_bytes=10_000, max_fields=5,
                       max_field_chars=50)
@@ -58,17 +59,17 @@ def test_fields_and_files_arrive_whole_with_their_hashes(tmp_path: Path) -> None
 ])
 def test_each_limit_is_a_clear_error_and_leaves_no_file_behind(
         tmp_path: Path, parts: list[tuple[str, bytes | str, str | None]], status: int) -> None:
-    with pytest.raises(ApiError) as error:
+    with pytest.raises(Refusal) as error:
         parse(body(*parts), tmp_path)
-    assert error.value.status == status
+    assert status_of(error.value) == status
     assert list(tmp_path.iterdir()) == []
 
 
 def test_a_body_cut_off_in_a_file_is_refused(tmp_path: Path) -> None:
     data = body(("photos", b"y" * 500, "a.jpg"))
-    with pytest.raises(ApiError) as error:
+    with pytest.raises(Refusal) as error:
         parse(data[:300], tmp_path)
-    assert error.value.status == 400
+    assert status_of(error.value) == 400
     assert list(tmp_path.iterdir()) == []
 
 
@@ -79,6 +80,6 @@ def test_a_plain_form_without_files_is_accepted(tmp_path: Path) -> None:
 
 
 def test_other_content_types_are_unsupported(tmp_path: Path) -> None:
-    with pytest.raises(ApiError) as error:
+    with pytest.raises(Refusal) as error:
         parse(b"{}", tmp_path, "application/json")
-    assert error.value.status == 415
+    assert status_of(error.value) == 415

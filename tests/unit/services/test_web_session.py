@@ -59,3 +59,11 @@ def test_csrf_secrets_compare_exactly() -> None:
     assert not same_secret("abd", "abc")
     assert not same_secret(None, "abc")
     assert not same_secret("", "abc")
+
+
+def test_the_api_reads_the_token_from_the_session_cookie_alone() -> None:
+    codec = SessionCodec("secret", 3600)
+    cookie, _ = codec.dump("bs_token")
+    assert codec.token_from_cookies({"baosong_session": cookie}) == "bs_token"
+    assert codec.token_from_cookies({"baosong_login": cookie}) is None
+    assert codec.token_from_cookies({}) is None
