@@ -15,6 +15,7 @@ from typing import Annotated, Any
 from fastapi import Depends, FastAPI, Path, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.exc import DataError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as SATimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -68,11 +69,18 @@ def _principal(request: Request, allow_query: bool) -> Principal:
     return principal
 
 
-def current_principal(request: Request) -> Principal:
+# Declares the bearer scheme in the OpenAPI document (and so the Authorize button of /docs) for
+# every operation that authenticates; the header itself is read and judged by _token_from.
+_BEARER = HTTPBearer(auto_error=False, scheme_name="bearer",
+                     description="API 令牌 (bs_…)，由 baosong users add 发放 (an API token)")
+BearerDeclared = Annotated[HTTPAuthorizationCredentials | None, Depends(_BEARER)]
+
+
+def current_principal(request: Request, _declared: BearerDeclared = None) -> Principal:
     return _principal(request, allow_query=False)
 
 
-def current_principal_or_query(request: Request) -> Principal:
+def current_principal_or_query(request: Request, _declared: BearerDeclared = None) -> Principal:
     """For EventSource, which cannot set headers: ``?token=`` is accepted too."""
     return _principal(request, allow_query=True)
 

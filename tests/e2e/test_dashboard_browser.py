@@ -9,6 +9,7 @@ import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -103,3 +104,23 @@ def test_a_score_change_shows_on_the_dashboard_without_a_reload(
     assert pdf.startswith(b"%PDF") and b"/Type /Page" in pdf
     (tmp_path / "bulletin.pdf").write_bytes(pdf)
     page.close()
+
+
+def test_the_api_docs_work_on_a_closed_network(server: Server, browser: Browser) -> None:
+    # an intranet: any address but the server's own is unreachable (issue 15, item 15)
+    page = browser.new_page()
+    outside: list[str] = []
+
+    def closed_network(route: Any) -> None:
+        if route.request.url.startswith(server.url):
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort()
+
+    page.route("**/*", closed_network)
+    page.goto(f"{server.url}/docs")
+    page.locator(".swagger-ui .info .title").wait_for()
+    assert "报送 Baosong" in page.locator(".swagger-ui .info .title").inner_text()
+    assert page.locator("button.authorize").count() == 1  # the bearer scheme is declared
+    assert outside == []
