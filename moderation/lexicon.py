@@ -1,5 +1,10 @@
-"""The screening lexicon: a file (``word<TAB>category<TAB>action``) plus the edits admins make
-through the API or the command line, kept in the database.
+"""The screening lexicon: a file (``word<TAB>category<TAB>action``, and an optional fourth column
+of marks) plus the edits admins make through the API or the command line, kept in the database.
+
+Marks (``sound``, ``shape``, or both, comma-separated) ask for more than the normalised match:
+``sound`` finds the word written with homophones or in pinyin, ``shape`` with split characters
+(see ``sound``). Such hits always go to a moderator. An admin's edit of a word keeps the marks
+the file gives it.
 
 ``action`` is ``block`` (rejected at once), ``flag`` (to a moderator) or ``allow``: a benign word
 that holds a listed one (成人高考 holds 成人), so that a hit inside it is no hit.
@@ -31,6 +36,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from moderation.normalise import normalise_word
 from moderation.segment import Segmenter
+from moderation.sound import MARKS
 from moderation.text import ACTIONS, LexiconEntry, TextScreener
 from services.db import Base, Database, UTCDateTime, utcnow
 from services.refusals import Invalid
@@ -59,7 +65,14 @@ class LexiconEdit(Base):
     edited_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-def check_entry(word: str, category: str, action: str) -> LexiconEntry:
+def check_marks(text: str) -> frozenset[str]:
+    marks = frozenset(m.strip() for m in text.split(",") if m.strip())
+    if marks - MARKS:
+        raise LexiconError(f"标记须为 sound 或 shape (marks must be sound or shape): {text!r}")
+    return marks
+
+
+def check_entry(word: str, category: str, action: str, marks: str = "") -> LexiconEntry:
     word, category, action = word.strip(), category.strip(), action.strip()
     if action not in ACTIONS:
         raise LexiconError(f"动作须为 block、flag 或 allow (action must be block, flag or allow): "
@@ -72,7 +85,7 @@ def check_entry(word: str, category: str, action: str) -> LexiconEntry:
     if len(normalise_word(word)) < 2:
         raise LexiconError(f"词条 {word!r} 太短：单字词误伤太多，不予收录 "
                            f"(single-character entries are refused)")
-    return LexiconEntry(word=word, category=category, action=action)
+    return LexiconEntry(word=word, category=category, action=action, marks=check_marks(marks))
 
 
 @dataclass(frozen=True)
@@ -88,9 +101,9 @@ def parse(text: str, source: str = "lexicon") -> Parsed:
         if not line:
             continue
         parts = [p.strip() for p in line.split("\t")]
-        if len(parts) != 3:
-            refused.append(f"{source} 第 {number} 行：应为 词<TAB>类别<TAB>动作 "
-                           f"(line {number}: expected word<TAB>category<TAB>action)")
+        if len(parts) not in (3, 4):
+            refused.append(f"{source} 第 {number} 行：应为 词<TAB>类别<TAB>动作[<TAB>标记] "
+                           f"(line {number}: expected word<TAB>category<TAB>action[<TAB>marks])")
             continue
         try:
             entries.append(check_entry(*parts))
@@ -110,13 +123,16 @@ def effective(file_entries: Iterable[LexiconEntry], edits: Iterable[LexiconEdit]
         if edit.removed:
             words.pop(edit.word, None)
         else:
-            words[edit.word] = LexiconEntry(edit.word, edit.category, edit.action)
+            held = words.get(edit.word)
+            words[edit.word] = LexiconEntry(edit.word, edit.category, edit.action,
+                                            marks=held.marks if held else frozenset())
     return sorted(words.values(), key=lambda e: (e.category, e.word))
 
 
 def version_of(entries: Iterable[LexiconEntry]) -> str:
     """A short digest of the entries in force: findings name the lexicon they were made with."""
-    text = "\n".join(f"{e.word}\t{e.category}\t{e.action}" for e in entries)
+    text = "\n".join(f"{e.word}\t{e.category}\t{e.action}"
+                     + (f"\t{','.join(sorted(e.marks))}" if e.marks else "") for e in entries)
     return hashlib.sha256(text.encode()).hexdigest()[:12]
 
 

@@ -6,7 +6,10 @@ One vectorised pass over the text's code points through a lookup table:
   symbols and combining marks are dropped, so that characters put between the characters of a
   word do not hide it;
 - full-width letters and digits become half-width, and compatibility forms their plain form
-  (NFKC, where that is one character);
+  (NFKC, where that is one letter, digit or ideograph once the brackets or full stop of a style
+  are taken away): circled, parenthesised and full-stop letters and digits (Ⓥ, ⒱, ⑴, ⒈),
+  superscripts and subscripts, mathematical alphanumerics (𝐕, 𝓿), Roman numerals (Ⅴ), circled
+  ideographs (㊥); such a character is kept even where its own category is a symbol;
 - case is folded;
 - traditional characters become simplified, one character for one, by a table taken from
   OpenCC (``data/t2s.tsv``, made by ``scripts/make_t2s_table.py``).
@@ -47,12 +50,31 @@ def read_t2s(path: Path = T2S_TABLE) -> dict[str, str]:
     return table
 
 
+# what NFKC puts around a letter or digit written in a style (⑴ → "(1)", ⒈ → "1.", ㈠ → "(一)"):
+# taken away, the letter or digit is left
+_STYLE_MARKS = frozenset("().,")
+
+
+def compatibility_form(char: str) -> str:
+    """The one letter, digit or ideograph ``char`` is a compatibility form of (NFKC), without
+    the brackets or full stop a style puts round it: Ⓐ, ⓐ, ⒜, 🄰 → A / a; ①, ⑴, ⒈, ¹, ₁, 𝟏 → 1;
+    𝐀, 𝓪 → A / a; ㈠, ㊀ → 一; Ⅰ → I. '' where it is no such form (℃ is a degree sign and a C,
+    ㎡ two characters: they stay what they are)."""
+    folded = unicodedata.normalize("NFKC", char)
+    if folded == char:
+        return ""
+    core = "".join(c for c in folded if c not in _STYLE_MARKS)
+    if len(core) != 1 or unicodedata.category(core)[0] in NOISE_CATEGORIES:
+        return ""
+    return core
+
+
 def fold_char(char: str, t2s: dict[str, str]) -> str:
     """The character as matched, or '' where it is noise. One character in, at most one out."""
-    if unicodedata.category(char)[0] in NOISE_CATEGORIES:
-        return ""
-    folded = unicodedata.normalize("NFKC", char)
-    if len(folded) != 1:
+    folded = compatibility_form(char)
+    if not folded:
+        if unicodedata.category(char)[0] in NOISE_CATEGORIES:
+            return ""
         folded = char
     lower = folded.lower()
     if len(lower) == 1:
@@ -88,12 +110,14 @@ class Normalised:
     """The normalised text, and for each of its characters the offset in the original (worked
     out only when asked for: most texts have no hit, and need no offsets)."""
 
-    __slots__ = ("_kept", "_offsets", "text")
+    __slots__ = ("_kept", "_offsets", "codes", "text")
 
-    def __init__(self, text: str, kept: npt.NDArray[np.bool_]) -> None:
+    def __init__(self, text: str, kept: npt.NDArray[np.bool_], codes: Codes) -> None:
         self.text = text
+        self.codes = codes  # the text's code points
         self._kept = kept
         self._offsets: npt.NDArray[np.intp] | None = None
+
 
     @property
     def offsets(self) -> npt.NDArray[np.intp]:
@@ -110,7 +134,8 @@ class Normalised:
 def normalise_mapped(mapped: Codes) -> Normalised:
     """From the text's code points already looked up in the fold table."""
     kept = mapped != DROPPED
-    return Normalised(from_code_points(mapped[kept]), kept)
+    codes = mapped[kept]
+    return Normalised(from_code_points(codes), kept, codes)
 
 
 def normalise_codes(codes: Codes) -> Normalised:

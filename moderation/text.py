@@ -1,5 +1,11 @@
 """Text screening: lexicon words, however disguised, and contact details used as advertising.
 
+What is screened is what a reader will see: a body as the publisher renders it (markup taken
+out, character references decoded: ``services.sanitise``), a title or a caption as the page
+shows it; every span is then mapped back to what the informant sent. Entries marked ``sound``
+or ``shape`` are also looked for written with homophones, in pinyin or with split characters
+(``sound``): such hits go to a moderator.
+
 Pure logic: no database, no broker. The lexicon is matched with one Aho-Corasick automaton
 (``ahocorasick_rs``, Rust) on the normalised view of the text (see ``normalise``), which keeps a
 map back to the original offsets, so a finding names the exact span the informant wrote.
@@ -36,6 +42,8 @@ from moderation.normalise import (
     normalise_word,
 )
 from moderation.segment import Segmenter, shared_segmenter
+from moderation.sound import SHAPE, SOUND, SoundMatcher, readable, split_forms
+from services.sanitise import Readable, readable_body, readable_line
 
 EXCERPT_CHARS = 20
 ACTIONS = ("block", "flag", "allow")
@@ -55,6 +63,8 @@ class LexiconEntry:
     word: str
     category: str
     action: str  # "block", "flag", or "allow" (a benign word that holds a listed one)
+    # "sound" (also found by homophones and pinyin), "shape" (also with split characters)
+    marks: frozenset[str] = frozenset()
 
 
 @dataclass(slots=True)
@@ -71,6 +81,9 @@ class Finding:
     normalised_only: bool = False  # found only once the text was normalised (a disguise)
     lexicon_version: str = ""
     message: str = ""
+    # what a reader sees there, where it is not what was written (``&#36172;&#22330;`` is read
+    # 赌场, ``在线<b></b>赌场`` 在线赌场)
+    read: str = ""
 
     def to_dict(self) -> dict[str, object]:
         data: dict[str, object] = {
@@ -81,6 +94,8 @@ class Finding:
         }
         if self.message:
             data["message"] = self.message
+        if self.read:
+            data["read"] = self.read
         return data
 
 
@@ -127,9 +142,22 @@ class TextScreener:
         # listed words first, allowed words after: an index tells which is which
         listed = sorted(k for k, e in by_key.items() if e.action != "allow")
         allowed = sorted(k for k, e in by_key.items() if e.action == "allow")
-        self._keys = listed + allowed
-        self._entries = [by_key[k] for k in self._keys]
-        self._listed = len(listed)
+        # the split forms of the entries marked for shape are more keys of the listed part
+        shapes: dict[str, LexiconEntry] = {}
+        for key in listed:
+            if SHAPE in by_key[key].marks:
+                for form in split_forms(key):
+                    if len(form) >= 2 and form not in by_key:
+                        shapes.setdefault(form, by_key[key])
+        self._keys = listed + list(shapes) + allowed
+        self._entries = [by_key[k] for k in listed] + list(shapes.values()) + \
+            [by_key[k] for k in allowed]
+        self._shape_from = len(listed)  # indexes from here to _listed are split forms
+        self._listed = len(listed) + len(shapes)
+        sounding = [k for k in listed if SOUND in by_key[k].marks and readable(k)]
+        self._sound = SoundMatcher(sounding) if sounding else None
+        self._sound_entries = [by_key[k] for k in sounding]
+        self._sound_keys = sounding
         # jieba is told the allowed words (a benign word is a word), never the listed ones:
         # a listed word made a dictionary word is one jieba prefers, which defeats asking it
         # whether the sentence holds that word (软件代开发票务 would read 代开发票 / 务)
@@ -139,7 +167,7 @@ class TextScreener:
 
     @property
     def entry_count(self) -> int:
-        return self._listed
+        return self._shape_from
 
     def candidates(self, text: str) -> int:
         """How many times the automaton hits the normalised text, before the precision steps
@@ -153,15 +181,28 @@ class TextScreener:
         return self.screen_field("title", title) + self.screen_field("body", body)
 
     def screen_field(self, field: str, text: str) -> list[Finding]:
+        """Screens the words a reader will see of the field (a body as the publisher renders it,
+        a title or a caption as the page shows it); spans are spans of ``text`` itself."""
         if not text:
             return []
+        view = readable_body(text) if field == "body" else readable_line(text)
+        findings = self._screen_text(field, view.text)
+        if not view.identical:
+            for finding in findings:
+                _written_span(finding, view, text)
+        return findings
+
+    def _screen_text(self, field: str, text: str) -> list[Finding]:
         codes = code_points(text)
         # the fold and the contact class, in one look-up: each entry is the folded code point
         # (low 32 bits, little-endian) and the class (the next byte)
-        looked_up = _lookup_table()[codes]
+        looked_up = np.take(_lookup_table(), codes)  # (take: faster than indexing)
         mapped = looked_up.view("<u4")[0::2]
         classes = looked_up.view(np.uint8)[4::8]
-        findings = self._lexicon_hits(field, text, normalise_mapped(mapped))
+        norm = normalise_mapped(mapped)
+        findings = self._lexicon_hits(field, text, norm)
+        if self._sound is not None and norm.text:
+            findings += self._sound_hits(field, text, norm, findings)
         for contact in find_contacts(text, codes, classes):
             if len(findings) > self.max_findings:
                 break
@@ -207,8 +248,45 @@ class TextScreener:
                 action=entry.action if exact else "flag",
                 field=field, start=o_start, end=o_end, match=written,
                 excerpt=excerpt(text, o_start, o_end), normalised_only=not exact,
-                lexicon_version=self.version))
+                lexicon_version=self.version,
+                message=(f"拆字写法：「{entry.word}」 (written with split characters)"
+                         if index >= self._shape_from else "")))
         return findings
+
+    def _sound_hits(self, field: str, text: str, norm: Normalised,
+                    found: list[Finding]) -> list[Finding]:
+        """Marked words written by their sound: to a moderator, never more."""
+        assert self._sound is not None
+        hits = [h for h in self._sound.find(norm.text, norm.codes)
+                # the word itself is the lexicon's business (and its straddle check's)
+                if norm.text[h.start:h.end] != self._sound_keys[h.index]]
+        if not hits:
+            return []
+        allowed = [(s, e) for i, s, e in self._allowed_hits(norm.text)]
+        findings: list[Finding] = []
+        for hit in hits:
+            entry = self._sound_entries[hit.index]
+            o_start, o_end = norm.span(hit.start, hit.end)
+            if any(f.start < o_end and o_start < f.end for f in found + findings):
+                continue
+            if any(a <= hit.start and hit.end <= b for a, b in allowed):
+                continue
+            if not self._whole_words(text, norm, hit.start, hit.end, o_start, o_end):
+                continue
+            how = "同音字" if hit.how == "homophone" else "拼音"
+            findings.append(Finding(
+                rule="lexicon", entry=entry.word, category=entry.category, action="flag",
+                field=field, start=o_start, end=o_end, match=text[o_start:o_end],
+                excerpt=excerpt(text, o_start, o_end), normalised_only=True,
+                lexicon_version=self.version,
+                message=f"{how}写法：「{entry.word}」 (written by its sound: {hit.how})"))
+        return findings
+
+    def _allowed_hits(self, norm_text: str) -> list[tuple[int, int, int]]:
+        if self._automaton is None:
+            return []
+        return [h for h in self._automaton.find_matches_as_indexes(norm_text, overlapping=True)
+                if h[0] >= self._listed]
 
     def _whole_words(self, text: str, norm: Normalised, start: int, end: int, o_start: int,
                      o_end: int) -> bool:
@@ -240,6 +318,21 @@ class TextScreener:
         if stops:
             right = min(right, int(np.searchsorted(norm.offsets, min(stops))))
         return left, right
+
+
+def _written_span(finding: Finding, view: Readable, written: str) -> None:
+    """From the span of what a reader sees to the span of what the informant wrote."""
+    if finding.end <= finding.start:
+        return
+    read = view.text[finding.start:finding.end]
+    finding.start, finding.end = view.span(finding.start, finding.end)
+    finding.match = written[finding.start:finding.end]
+    if finding.match != read:
+        finding.read = read
+        if finding.rule == "lexicon":  # hidden in markup: a disguise, for a person to see
+            finding.normalised_only = True
+            if finding.action == "block":
+                finding.action = "flag"
 
 
 _CLASS_SHIFT = 32

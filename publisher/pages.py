@@ -18,10 +18,11 @@ from sqlalchemy.orm import Session
 from publisher import addresses, queries
 from publisher.models import PublishedItem, SitemapBlock
 from publisher.paging import Paging
-from publisher.render import HomeBlock, ItemView, Listing, PhotoView, Renderer, UnitView, clean_text
+from publisher.render import HomeBlock, ItemView, Listing, PhotoView, Renderer, UnitView
 from services.columns import BY_ID, COLUMNS
 from services.db import utcnow
 from services.identity import Unit, unit_names
+from services.sanitise import clean_text
 from services.settings import Settings
 from services.storage import ObjectStore
 

@@ -27,9 +27,9 @@ from publisher import addresses, queries
 from publisher.derivatives import Sizes, UnusablePhoto, make_derivatives
 from publisher.models import PublishedItem, SiteLock
 from publisher.pages import Pages, Rendering
-from publisher.render import clean_text
 from services.context import Context
 from services.contracts.submissions import PhotoRef
+from services.sanitise import clean_text
 
 log = logging.getLogger(__name__)
 
