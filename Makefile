@@ -3,14 +3,14 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: up test install install-test browser webserver lint unit check bench clean
+.PHONY: up test install install-test browser webserver office lint unit check bench clean
 
 ## make up: install and run the whole pipeline on the embedded default, with demo data
 up: install
 	$(BIN)/baosong up --demo
 
 ## make test: install what the tests need and run the whole suite (lint, types, tests)
-test: install-test browser webserver lint
+test: install-test browser webserver office lint
 	$(BIN)/pytest -p no:cacheprovider --junitxml=test-results/junit.xml
 
 $(BIN)/python:
@@ -42,6 +42,14 @@ browser:
 webserver:
 	@command -v nginx >/dev/null || test -x /usr/sbin/nginx || \
 		(apt-get -o DPkg::Lock::Timeout=600 update -qq && apt-get -o DPkg::Lock::Timeout=600 install -y -qq nginx >/dev/null)
+
+# LibreOffice (headless) to open the exported xlsx and docx as the office does and print them
+# to PDF, poppler's pdftotext to read the PDF back, and Debian's Noto CJK (宋体/黑体 stand-ins)
+office:
+	@command -v soffice >/dev/null || (apt-get update -qq && apt-get install -y -qq \
+		libreoffice-writer-nogui libreoffice-calc-nogui >/dev/null)
+	@command -v pdftotext >/dev/null || (apt-get update -qq && apt-get install -y -qq poppler-utils >/dev/null)
+	@fc-list | grep -q "Noto Serif CJK" || (apt-get update -qq && apt-get install -y -qq fonts-noto-cjk >/dev/null)
 
 lint:
 	$(BIN)/ruff check .

@@ -9,8 +9,10 @@ import sqlalchemy as sa
 import ingest.component
 import moderation.cli
 import moderation.component
+import moderation.letters.cli
 import publisher.cli
 import publisher.component
+import publisher.features.cli
 import scoring.cli
 import scoring.component
 from services import migrate
@@ -27,19 +29,32 @@ if TYPE_CHECKING:
 COMPONENTS = (ingest.component, moderation.component, publisher.component, scoring.component)
 
 COMMANDS: dict[str, typer.Typer] = {"scores": scoring.cli.app, "lexicon": moderation.cli.app,
-                                    "site": publisher.cli.app}
+                                    "site": publisher.cli.app,
+                                    "features": publisher.features.cli.app,
+                                    "letters": moderation.letters.cli.app}
 
 
 def metadata() -> sa.MetaData:
     """Every table of every component (their models are imported with the components)."""
+    import ingest.documents.models
+    import ingest.letters.models
     import ingest.models
+    import ingest.surveys.models
     import ingest.topics  # noqa: F401
+    import moderation.documents.models
     import moderation.duplicates
+    import moderation.letters.models
     import moderation.lexicon
     import moderation.models
     import moderation.reasons  # noqa: F401
-    import publisher.models  # noqa: F401
-    import scoring.models  # noqa: F401
+    import publisher.documents.models
+    import publisher.features.models
+    import publisher.letters.models
+    import publisher.models
+    import publisher.search.models  # noqa: F401
+    import scoring.letters.models
+    import scoring.models
+    import scoring.surveys.models  # noqa: F401
     import services.audit
     import services.bus.local
     import services.identity

@@ -157,7 +157,7 @@ def units_add(ctx: typer.Context, slug: str,
 
 @users_cli.command("add")
 def users_add(ctx: typer.Context, name: str,
-              role: str = typer.Option(..., "--role", help="informant、moderator 或 admin"),
+              role: str = typer.Option(..., "--role", help="informant、moderator、admin、handler"),
               unit: str | None = typer.Option(None, "--unit", help="所属单位代号")) -> None:
     """登记一个用户；最后一行是 API 令牌，只显示一次 (the last line is the API token)."""
     context = cli_context(ctx)

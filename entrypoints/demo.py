@@ -42,6 +42,8 @@ PEOPLE = (
     ("刘洋", "informant", "jinsui"),
     ("周敏", "moderator", None),
     ("孙伟", "admin", None),
+    ("吴刚", "handler", "office"),  # answers the public mailbox's letters for the office
+    ("钱芳", "handler", "qingshan"),
 )
 
 

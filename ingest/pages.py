@@ -45,7 +45,8 @@ def desk(request: Request, ctx: ContextDep, user: PageUserDep) -> HTMLResponse:
     unit_kind = unit.kind if unit else "department"
     return _pages().render(
         request, "desk.html", user=user, csrf=user.csrf, page="desk", limits=ctx.settings,
-        columns=COLUMNS, statuses=[(s.value, label) for s, label in STATUS_LABELS.items()],
+        unit_kind=unit_kind, columns=COLUMNS,
+        statuses=[(s.value, label) for s, label in STATUS_LABELS.items()],
         default_column_name=BY_ID[default_column("article", unit_kind)].name)
 
 

@@ -9,7 +9,9 @@ import logging
 import time
 
 import sqlalchemy as sa
+from sqlalchemy.orm import Session
 
+from ingest.letters.models import Letter
 from ingest.models import Photo
 from services.context import Context
 from services.db import utcnow
@@ -18,21 +20,29 @@ log = logging.getLogger(__name__)
 GRACE = dt.timedelta(hours=1)
 
 
+def _referenced(session: Session, key: str) -> bool:
+    if key.startswith("letters/"):  # a letter's attachments are listed in its row
+        return session.scalar(sa.select(Letter.id).where(
+            sa.cast(Letter.attachments, sa.Text).contains(key))) is not None
+    return session.scalar(sa.select(Photo.id).where(Photo.object_key == key)) is not None
+
+
 def sweep(ctx: Context) -> int:
     """Delete orphaned upload objects and stale spool files; return how many went."""
     removed = 0
     cutoff = utcnow() - GRACE
-    for key in ctx.uploads.list("submissions/"):
-        try:
-            if ctx.uploads.stat(key).modified > cutoff:
+    for prefix in ("submissions/", "letters/"):
+        for key in ctx.uploads.list(prefix):
+            try:
+                if ctx.uploads.stat(key).modified > cutoff:
+                    continue
+            except FileNotFoundError:
                 continue
-        except FileNotFoundError:
-            continue
-        with ctx.db.session() as session:
-            referenced = session.scalar(sa.select(Photo.id).where(Photo.object_key == key))
-        if referenced is None:
-            ctx.uploads.delete(key)
-            removed += 1
+            with ctx.db.session() as session:
+                referenced = _referenced(session, key)
+            if not referenced:
+                ctx.uploads.delete(key)
+                removed += 1
     spool = ctx.settings.data_dir / "tmp"
     if spool.is_dir():
         for path in spool.glob("upload-*"):

@@ -56,11 +56,23 @@ class Fingerprint(Base):
     )
 
 
+class TextBand(Base):
+    """One MinHash band key of an article's text (``fingerprints.minhash_bands``): a text that
+    shares enough keys with an earlier one is a near copy even when SimHash says no."""
+    __tablename__ = "text_bands"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    submission_id: Mapped[int] = mapped_column(index=True)
+    lineage: Mapped[int]
+    key: Mapped[int] = mapped_column(sa.BigInteger, index=True)
+
+
 @dataclass(frozen=True)
 class Print:
     kind: str
     part: int
     value: int  # unsigned 64-bit
+    bands: tuple[int, ...] = ()  # MinHash band keys (texts only)
 
 
 @dataclass(frozen=True)
@@ -70,6 +82,7 @@ class Match:
     submission: int  # the earlier item
     earlier_part: int
     distance: int
+    shared_bands: int = 0  # > 0 when MinHash found it and SimHash did not
 
 
 def _serialise(session: Session) -> None:
@@ -111,9 +124,32 @@ def _candidates(session: Session, new: Print, lineage: int, max_distance: int) -
     return [tuple(row) for row in session.execute(counted.where(near)).all()]  # type: ignore[misc]
 
 
+def _band_match(session: Session, new: Print, lineage: int, min_bands: int) -> Match | None:
+    """The earliest counted text sharing at least ``min_bands`` MinHash band keys with ``new``."""
+    if not new.bands:
+        return None
+    shared = sa.func.count(TextBand.id)
+    rows = session.execute(
+        sa.select(TextBand.submission_id, shared)
+        .join(Review, Review.submission_id == TextBand.submission_id)
+        .where(TextBand.key.in_(list(new.bands)), TextBand.lineage != lineage,
+               Review.state != ReviewState.REJECTED)
+        .group_by(TextBand.submission_id).having(shared >= min_bands)
+        .order_by(TextBand.submission_id).limit(1)).all()
+    if not rows:
+        return None
+    submission, count = rows[0]
+    earlier = session.scalar(sa.select(Fingerprint.value).where(
+        Fingerprint.submission_id == submission, Fingerprint.kind == TEXT).limit(1))
+    dist = fp.distance(new.value, fp.from_signed(earlier)) if earlier is not None else fp.BITS
+    return Match(TEXT, new.part, submission, 0, dist, shared_bands=int(count))
+
+
 def check_and_record(session: Session, submission_id: int, lineage: int,
-                     prints: Iterable[Print], max_distance: dict[str, int]) -> list[Match]:
-    """Find each fingerprint's first near copy among earlier items, then store the prints."""
+                     prints: Iterable[Print], max_distance: dict[str, int],
+                     min_bands: int = fp.LSH_BANDS // 4) -> list[Match]:
+    """Find each fingerprint's first near copy among earlier items, then store the prints.
+    A text SimHash finds no copy of is looked up by its MinHash bands too."""
     _serialise(session)
     prints = list(prints)
     matches = []
@@ -125,11 +161,15 @@ def check_and_record(session: Session, submission_id: int, lineage: int,
         if found:
             submission, part, dist = min(found, key=lambda f: (f[0], f[2], f[1]))
             matches.append(Match(new.kind, new.part, submission, part, dist))
+        elif (band_match := _band_match(session, new, lineage, min_bands)) is not None:
+            matches.append(band_match)
     for new in prints:
         b0, b1, b2, b3 = fp.bands(new.value)
         session.add(Fingerprint(submission_id=submission_id, lineage=lineage, kind=new.kind,
                                 part=new.part, value=fp.to_signed(new.value),
                                 band0=b0, band1=b1, band2=b2, band3=b3))
+        session.add_all(TextBand(submission_id=submission_id, lineage=lineage, key=key)
+                        for key in new.bands)
     return matches
 
 
@@ -144,10 +184,12 @@ def duplicate_findings(matches: Iterable[Match], titles: dict[int, str],
         common = {"category": "duplicate", "action": "flag",
                   "duplicate_of": match.submission, "duplicate_distance": match.distance}
         if match.kind == TEXT:
+            how = (f"MinHash {match.shared_bands}/{fp.LSH_BANDS} 段相同" if match.shared_bands
+                   else f"SimHash 相差 {match.distance} 位")
             out.append({
-                "rule": "duplicate:text", "entry": "simhash", "field": "body", **common,
-                "message": f"正文与{earlier}相同或几乎相同（SimHash 相差 {match.distance} 位）"
-                           f" (text sent before)"})
+                "rule": "duplicate:text", "entry": "minhash" if match.shared_bands else "simhash",
+                "field": "body", **common,
+                "message": f"正文与{earlier}相同或几乎相同（{how}）"})
         else:
             name = filenames[match.part] if match.part < len(filenames) else ""
             out.append({
@@ -155,7 +197,7 @@ def duplicate_findings(matches: Iterable[Match], titles: dict[int, str],
                 "photo": match.part, "filename": name, "duplicate_photo": match.earlier_part,
                 **common,
                 "message": f"照片 {name} 与{earlier}的第 {match.earlier_part + 1} 张照片相同或几乎"
-                           f"相同（感知哈希相差 {match.distance} 位） (photo sent before)"})
+                           f"相同（感知哈希相差 {match.distance} 位）"})
     return out
 
 

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from moderation import duplicates
 from moderation.duplicates import PHOTO, TEXT, Print, item_duplicate
-from moderation.fingerprints import simhash
+from moderation.fingerprints import minhash_bands, simhash
 from moderation.lexicon import Lexicon
 from moderation.models import Review, ReviewState
 from moderation.normalise import normalise
@@ -104,7 +104,7 @@ class Screening:
         normalised = normalise(body).text
         if len(normalised) < self.ctx.settings.duplicate_min_chars:
             return []
-        return [Print(TEXT, 0, simhash(normalised))]
+        return [Print(TEXT, 0, simhash(normalised), minhash_bands(normalised))]
 
     def prepare(self, event: Event) -> Handler:
         content = Received.of(event)
@@ -125,8 +125,9 @@ class Screening:
         def record(session: Session, event: Event) -> None:
             submission = content.submission
             lineage = duplicates.lineage_of(session, submission, content.revision_of)
-            matches = duplicates.check_and_record(session, submission, lineage, prints,
-                                                  self.max_distance)
+            matches = duplicates.check_and_record(
+                session, submission, lineage, prints, self.max_distance,
+                self.ctx.settings.duplicate_text_min_bands)
             titles = {m.submission: _title(session, m.submission) for m in matches}
             found = findings + duplicates.duplicate_findings(matches, titles, filenames)
             state = ReviewState(verdict(found))

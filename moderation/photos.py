@@ -6,7 +6,9 @@ a decompression bomb is refused there. Only then is the image decoded, because `
 checks nothing in a JPEG and a truncated file fails only on decode. A JPEG is decoded with
 ``draft``, which lets libjpeg scale by 1/8 as it reads: every byte of the entropy-coded data is
 still read and checked (a truncated file fails the same way), at less than half the cost of a
-full-size decode, and the small image is what the perceptual hash needs anyway.
+full-size decode. The scale stops at about ``CODE_SCAN_SIDE`` so that a QR code or barcode
+pasted into the photo is still readable there (``moderation.codes``); the perceptual hash reads
+32×32 of the same image.
 
 CMYK, 16-bit, palette and transparent images decode like any other; the hash is taken from an
 8-bit grey version (``fingerprints.photo_hash``).
@@ -21,10 +23,11 @@ from typing import Any
 
 from PIL import Image
 
+from moderation.codes import find_codes
 from moderation.fingerprints import photo_hash
 from services.images import ImageLimits, ImageRejected, probe
 
-HASH_SOURCE_SIDE = 256  # the decoded size a JPEG is scaled toward (the hash reads 32×32)
+CODE_SCAN_SIDE = 512  # the decoded size a JPEG is scaled toward (codes stay readable there)
 
 
 @dataclass(frozen=True)
@@ -56,6 +59,9 @@ class PhotoReport:
         return {"format": self.format, "width": self.width, "height": self.height}
 
 
+_KIND = {"QRCode": "二维码", "MicroQRCode": "二维码", "RMQRCode": "二维码"}
+
+
 def apply_pillow_limits(limits: ImageLimits) -> None:
     """Pillow's own bomb check at our pixel cap: it then fires inside ``Image.open``. The cap is
     process-wide in Pillow; every component reads the same setting, so setting it is idempotent."""
@@ -68,11 +74,14 @@ def _decode(data: bytes, fmt: str) -> Image.Image:
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         with Image.open(io.BytesIO(data), formats=[fmt]) as image:
             if image.format == "JPEG":
-                image.draft("L", (HASH_SOURCE_SIDE, HASH_SOURCE_SIDE))
+                image.draft("L", (CODE_SCAN_SIDE, CODE_SCAN_SIDE))
             image.load()
             if image.mode == "1":
                 return _bilevel_for_hash(image)
             return image.copy()
+
+
+HASH_SOURCE_SIDE = 256  # a bilevel image is box-averaged toward this before hashing
 
 
 def _bilevel_for_hash(image: Image.Image) -> Image.Image:
@@ -106,6 +115,12 @@ def check_photo(data: bytes, index: int, filename: str, limits: PhotoLimits) -> 
         report.finding("integrity", "block", f"图片文件不完整或已损坏 (corrupt image: {exc})")
         return report
     report.phash = photo_hash(decoded)
+    for code in find_codes(decoded, (header.width, header.height)):
+        kind = _KIND.get(code.format, "条码")
+        report.finding("code", "flag",
+                       f"{code.where(header.width, header.height)}有{kind}"
+                       f"（{code.format}），内容：{code.text} (a code in the picture)",
+                       format=code.format, text=code.text, box=list(code.box))
     if min(header.width, header.height) < limits.min_side:
         report.finding("min_side", "flag",
                        f"{header.width}×{header.height}，短边不足 {limits.min_side} 像素，"

@@ -46,6 +46,10 @@ def unit(slug: str, page: int | None = None) -> str:
     return f"units/{slug}/index.html" if page is None else f"units/{slug}/page-{page}.html"
 
 
+def survey_results(survey_id: int) -> str:
+    return f"surveys/{survey_id}.html"
+
+
 def sitemap_block(block: int) -> str:
     return f"sitemaps/articles-{block}.xml"
 

@@ -3,8 +3,12 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from publisher import handlers, routes, serving
-from publisher.site import Site
+from publisher import govsite, handlers, routes, serving, surveys
+from publisher.documents import publishing as documents
+from publisher.features import routes as feature_routes
+from publisher.letters import handlers as letter_handlers
+from publisher.search import articles as search_articles
+from publisher.search import routes as search_routes
 from services.component import Component
 from services.context import Context
 
@@ -12,12 +16,14 @@ log = logging.getLogger(__name__)
 
 
 def build(ctx: Context) -> Component:
-    site = Site(ctx)
+    site = govsite.portal(ctx)
+    letters = letter_handlers.LetterPublishing(ctx)
 
     def write_skeleton() -> None:
         with ctx.db.transaction() as session:
             site.lock(session)
             site.ensure_skeleton(session)
+        letters.ensure_index()
 
     async def skeleton_on_start() -> None:
         """A fresh site has a home page before anything is published."""
@@ -26,6 +32,11 @@ def build(ctx: Context) -> Component:
         except Exception:  # the first publication writes it too: serving goes on meanwhile
             log.exception("could not write the site's fixed pages at start")
 
-    return Component(name="publisher", subscriptions=[handlers.subscription(ctx, site)],
-                     routers=[routes.router, serving.router], startup=[skeleton_on_start],
-                     nav=[serving.PORTAL])
+    return Component(
+        name="publisher",
+        subscriptions=[handlers.subscription(ctx, site), documents.subscription(ctx, site),
+                       search_articles.subscription(), surveys.subscription(site),
+                       letter_handlers.subscription(letters)],
+        routers=[routes.router, search_routes.build_router(ctx, site.pages),
+                 feature_routes.build_router(site), serving.router],
+        startup=[skeleton_on_start], nav=[serving.PORTAL])

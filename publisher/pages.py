@@ -8,14 +8,16 @@ Which pages to write, and in what order, is :mod:`publisher.site`'s business.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from publisher import addresses, queries
+from publisher.footer import footer_of
 from publisher.models import PublishedItem, SitemapBlock
 from publisher.paging import Paging
 from publisher.render import HomeBlock, ItemView, Listing, PhotoView, Renderer, UnitView
@@ -47,12 +49,24 @@ class Pages:
         self.settings = settings
         self.paging = Paging(settings.page_size)
         self._renderer: Renderer | None = None
+        # pages other parts of the publisher own that every page links to (the columns of
+        # documents, the site map, the features): written with the skeleton, by these
+        self.extras: list[Callable[[Session, Rendering], None]] = []
+        self.extra_keys: list[str] = []
+        self.rebuild_extras: list[Callable[[Session, Rendering], None]] = []  # their own pages
+        self.on_new_unit: list[Callable[[Session, Rendering], None]] = []
+        # more for the home page and for a listing's page (the features' blocks)
+        self.home_extras: list[Callable[[Session], dict[str, Any]]] = []
+        self.listing_extras: list[Callable[[Session, Listing], dict[str, Any]]] = []
+        # pages elsewhere that list a unit's items (its feature page): told of every change
+        self.on_item_changed: list[Callable[[Session, PublishedItem, Rendering], None]] = []
 
     @property
     def renderer(self) -> Renderer:
         # built on first use: the public address may be settled only once the server listens
         if self._renderer is None:
-            self._renderer = Renderer(self.settings.site_title, self.settings.portal_url)
+            self._renderer = Renderer(self.settings.site_title, self.settings.portal_url,
+                                      footer_of(self.settings))
         return self._renderer
 
     # --- the store ---------------------------------------------------------------------------
@@ -120,8 +134,11 @@ class Pages:
         """The listing's front page: its two newest archive pages together."""
         last_page = self.paging.pages(queries.last_seq(session, listing))
         items = queries.in_range(session, listing, self.paging.front_first_seq(last_page), None)
+        extra: dict[str, Any] = {}
+        for hook in self.listing_extras:
+            extra.update(hook(session, listing))
         self.put(listing.page(), self.renderer.listing(
-            listing, self.views(items, units), self.paging.front_links(last_page)), done)
+            listing, self.views(items, units), self.paging.front_links(last_page), **extra), done)
 
     def placeholder(self, listing: Listing, done: Rendering) -> None:
         """The listing's front page with nothing on it yet: written before the first article
@@ -214,7 +231,11 @@ class Pages:
                             key=lambda u: u.slug)
             if linked:
                 sites.append((label, [self.unit_view(u.slug, units) for u in linked]))
-        page = self.renderer.home(self.view(lead, units) if lead else None, blocks, photos, sites)
+        extra: dict[str, Any] = {}
+        for hook in self.home_extras:
+            extra.update(hook(session))
+        page = self.renderer.home(self.view(lead, units) if lead else None, blocks, photos, sites,
+                                  **extra)
         self.put(addresses.HOME, page, done)
 
     # --- what every page links to ----------------------------------------------------------------
@@ -228,7 +249,8 @@ class Pages:
         self.put(addresses.NOT_FOUND, self.renderer.not_found(site_path), done)
 
     def skeleton_missing(self) -> bool:
-        fixed = (addresses.HOME, addresses.NOT_FOUND, self.renderer.stylesheet_key)
+        fixed = (addresses.HOME, addresses.NOT_FOUND, self.renderer.stylesheet_key,
+                 *self.extra_keys)
         return not all(self.exists(key) for key in fixed)
 
     def skeleton(self, session: Session, done: Rendering) -> None:
@@ -237,6 +259,8 @@ class Pages:
         units = self.units(session)
         self.fixed_files(done)
         self.units_index(session, done)
+        for extra in self.extras:
+            extra(session, done)
         for column in COLUMNS:
             self.front(session, self.column_listing(column.id), units, done)
             self.column_feed(session, column.id, units, done)

@@ -68,6 +68,8 @@ def rebuild(site: Site, db: Database, batch: int = 200) -> Rendering:
         for column in COLUMNS:
             pages.column_feed(session, column.id, units, done)
         pages.units_index(session, done)
+        for extra in (*pages.rebuild_extras, *pages.extras):  # documents, features, site map
+            extra(session, done)
         pages.site_feed(session, units, done)
         _sitemaps(site, session, done)
         pages.home(session, units, done)

@@ -25,6 +25,9 @@ from services.sanitise import clean_text, summary
 UNIT_KIND_NAMES = {"county": "县（市、区）", "enterprise": "重点企业", "department": "委内部门"}
 GALLERY_COLUMNS = frozenset({"culture", "photo"})  # shown as pictures rather than a list
 ART_COLUMNS = frozenset({"culture"})  # art works are shown whole, never cropped
+# the columns of documents, forms and notices (信息公开), after the news columns
+DOC_COLUMNS = (("documents", "文件公开"), ("forms", "表格下载"), ("notices", "会议通知"),
+               ("features", "专题"))
 
 
 def body_html(body: str) -> Markup:
@@ -158,13 +161,14 @@ class HomeBlock:
 
 
 class Renderer:
-    def __init__(self, site_title: str, site_url: str) -> None:
+    def __init__(self, site_title: str, site_url: str, footer: Any = None) -> None:
         self.site_title = site_title
         self.site_url = site_url  # absolute, ends in "/"
         self.env = Environment(loader=PackageLoader("publisher", "templates"),
                                autoescape=select_autoescape(["html", "xml"]),
                                undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
-        self.env.globals.update(site_title=site_title, site_url=site_url, columns=COLUMNS)
+        self.env.globals.update(site_title=site_title, site_url=site_url, columns=COLUMNS,
+                                footer=footer, doc_columns=DOC_COLUMNS)
         self._css = self._source("site.css").encode("utf-8")
         self.stylesheet_key = addresses.asset(
             "site", hashlib.sha256(self._css).hexdigest()[:12], ".css")
@@ -175,12 +179,18 @@ class Renderer:
         source, _, _ = loader.get_source(self.env, name)
         return source
 
-    def _page(self, template: str, key: str, root: str | None = None, **context: Any) -> bytes:
+    def _page(self, template: str, key: str, root: str | None = None,
+              canonical: str | None = None, **context: Any) -> bytes:
         root = addresses.root_of(key) if root is None else root
+        canonical = canonical or self.site_url + key.removesuffix("index.html")
         page = self.env.get_template(template).render(
-            key=key, root=root, stylesheet=root + self.stylesheet_key,
-            canonical=self.site_url + key.removesuffix("index.html"), **context)
+            key=key, root=root, stylesheet=root + self.stylesheet_key, canonical=canonical,
+            **context)
         return clean_text(page).encode("utf-8")
+
+    def page(self, template: str, key: str, **context: Any) -> bytes:
+        """Any page of the site from ``template``, at ``key`` (for pages other modules own)."""
+        return self._page(template, key, **context)
 
     def stylesheet(self) -> bytes:
         return self._css
@@ -191,18 +201,28 @@ class Renderer:
                           newer=newer)
 
     def listing(self, listing: Listing, items: Sequence[ItemView], links: Sequence[Link],
-                page: int | None = None) -> bytes:
+                page: int | None = None, **extra: Any) -> bytes:
         return self._page("listing.html", listing.page(page), listing=listing, items=items,
-                          links=links, page=page)
+                          links=links, page=page, **extra)
 
     def home(self, lead: ItemView | None, blocks: Sequence[HomeBlock],
-             photos: Sequence[ItemView], unit_sites: Sequence[tuple[str, Sequence[UnitView]]]
-             ) -> bytes:
+             photos: Sequence[ItemView], unit_sites: Sequence[tuple[str, Sequence[UnitView]]],
+             **extra: Any) -> bytes:
         return self._page("home.html", addresses.HOME, lead=lead, blocks=blocks, photos=photos,
-                          unit_sites=unit_sites)
+                          unit_sites=unit_sites, **extra)
 
     def units(self, groups: Sequence[tuple[str, Sequence[UnitView]]]) -> bytes:
         return self._page("units.html", addresses.UNITS, groups=groups)
+
+    def survey_results(self, key: str, results: dict[str, Any], published: str) -> bytes:
+        return self._page("survey_results.html", key, r=results, published=published)
+
+    def letter(self, key: str, **context: Any) -> bytes:
+        """A letter of the mailbox and its answer (信箱公开), already cleared of personal data."""
+        return self._page("letter.html", key, **context)
+
+    def mailbox(self, key: str, **context: Any) -> bytes:
+        return self._page("mailbox.html", key, **context)
 
     def not_found(self, site_path: str) -> bytes:
         """The 404 page is served at any depth, so it links from the site's absolute path."""

@@ -15,6 +15,8 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import RedirectResponse, StreamingResponse
 
 from publisher import addresses
+from publisher.documents.addresses import is_file
+from publisher.documents.downloads import download_headers
 from services.component import PageLink
 from services.http import ContextDep
 from services.storage import ObjectInfo, ObjectStore
@@ -32,7 +34,7 @@ FALLBACK_404 = ("<!doctype html><html lang=zh-CN><meta charset=utf-8><title>้กต้
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Content-Security-Policy": "default-src 'none'; img-src 'self' data:; style-src 'self'; "
-                               "frame-ancestors 'self'; base-uri 'none'; form-action 'none'",
+                               "frame-ancestors 'self'; base-uri 'none'; form-action 'self'",
     "Referrer-Policy": "strict-origin-when-cross-origin",
 }
 
@@ -86,6 +88,12 @@ def site_root() -> RedirectResponse:
     return RedirectResponse("/site/", status_code=308)  # relative links need the slash
 
 
+@router.api_route("/robots.txt", methods=["GET", "HEAD"])
+def robots_at_root(request: Request, ctx: ContextDep) -> Response:
+    """Crawlers look for it at the server's root, not only under ``/site/``."""
+    return serve_site(request, ctx, addresses.ROBOTS)
+
+
 @router.api_route("/site/{path:path}", methods=["GET", "HEAD"])
 def serve_site(request: Request, ctx: ContextDep, path: str = "") -> Response:
     store = ctx.site
@@ -103,6 +111,9 @@ def serve_site(request: Request, ctx: ContextDep, path: str = "") -> Response:
     if etag_matches(request.headers.get("if-none-match"), headers["ETag"]):
         return Response(status_code=304, headers=headers)
     media_type = addresses.content_type(key) or info.content_type
+    if is_file(key):  # a document's attachment: a download under its Chinese name
+        media_type, download = download_headers(key)
+        headers.update(download)
     if head:
         headers["Content-Length"] = str(info.size)
         return Response(status_code=200, headers=headers, media_type=media_type)

@@ -40,6 +40,12 @@ class Site:
         self.pages = Pages(ctx.site, ctx.settings)
         self.sizes = Sizes(web=ctx.settings.web_photo_width, thumb=ctx.settings.thumb_photo_width)
         self._skeleton_ready = False
+        # the other parts of the portal (documents, features, the site map) hook their pages in,
+        # so that every Site, a rebuild's too, writes the whole portal; imported here because
+        # they build on this module
+        from publisher.govsite import hook_in
+
+        hook_in(self)
 
     # --- photos (before the transaction: slow, idempotent) -----------------------------------
 
@@ -132,8 +138,12 @@ class Site:
         if unit_is_new:
             pages.units_index(session, done)
             pages.sitemap_pages(session, done)
+            for hook in pages.on_new_unit:  # the HTML site map lists the units
+                hook(session, done)
         pages.site_feed(session, units, done)
         pages.sitemap_block(session, item.submission_id, done)
+        for on_change in pages.on_item_changed:
+            on_change(session, item, done)
         pages.home(session, units, done)
         self.remove_photos(replaced_photos, done, keep=item.photos)  # nothing shows them now
         return done
@@ -153,6 +163,8 @@ class Site:
         pages.column_feed(session, item.column, units, done)
         pages.site_feed(session, units, done)
         pages.sitemap_block(session, item.submission_id, done)
+        for on_change in pages.on_item_changed:  # unlisted there too before the page goes
+            on_change(session, item, done)
         pages.home(session, units, done)
         pages.delete(addresses.article(item.submission_id), done)
         self.remove_photos(item.photos, done)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 import typer
@@ -14,6 +15,8 @@ from scoring.closing import close_month, has_ended
 from scoring.ledger import rebuild_totals
 from scoring.models import LedgerLine, Total
 from scoring.replay import replay, replayed_totals
+from scoring.review import outputs, render
+from scoring.review.period import BadPeriod, months_of
 from scoring.rules import Rules, RulesError, load_rules
 from scoring.totals import Tally, TotalKey
 from scoring.world import all_topics
@@ -47,7 +50,8 @@ def export(ctx: typer.Context,
     context = cli_context(ctx)
     with context.db.session() as session:
         tables = reports.ranking_tables(session, period)
-    output.write_bytes(reports.write_xlsx(tables, period) if fmt == "xlsx"
+    office = context.settings.report_office
+    output.write_bytes(reports.write_xlsx(tables, period, office) if fmt == "xlsx"
                        else reports.write_csv(tables))
     typer.echo(f"已导出 {output} (exported)")
 
@@ -55,19 +59,66 @@ def export(ctx: typer.Context,
 @app.command("bulletin")
 def bulletin(ctx: typer.Context, month: str,
              output: Path = typer.Option(..., "-o", "--output"),
-             fmt: str = typer.Option("html", "--format", help="html 或 json")) -> None:
-    """生成月度信息报送通报 (the monthly bulletin; print the HTML to PDF from a browser)."""
+             fmt: str = typer.Option("html", "--format", help="html、docx 或 json")) -> None:
+    """生成月度信息报送通报 (the monthly bulletin, as a page or as Word)."""
     if not queries.valid_month(month):
         raise _fail("月份须为 YYYY-MM (month must be YYYY-MM)")
     context = cli_context(ctx)
     rules = _rules(context.settings.rules_path)
     with context.db.session() as session:
-        data = reports.bulletin(session, month, rules, context.settings.timezone,
-                                context.settings.site_title)
+        settings = context.settings
+        data = reports.bulletin(session, month, rules, settings.timezone, settings.site_title,
+                                office=settings.report_office, cc=settings.report_cc)
     if fmt == "json":
         output.write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
+    elif fmt == "docx":
+        output.write_bytes(render.bulletin_document(data, outputs.office_of(settings)))
     else:
         output.write_text(reports.render_bulletin(data), encoding="utf-8")
+    typer.echo(f"已生成 {output} (written)")
+
+
+def _review(ctx: typer.Context, period: str, fmt: str, formats: tuple[str, ...]) -> Any:
+    try:
+        months_of(period)
+    except BadPeriod as exc:
+        raise _fail(str(exc)) from exc
+    if fmt not in formats:
+        raise _fail(f"format 须为 {'、'.join(formats)} "
+                    f"(format must be one of {', '.join(formats)})")
+    return cli_context(ctx)
+
+
+@app.command("report")
+def period_report(ctx: typer.Context,
+                  period: str = typer.Option(..., "--period", help="YYYY、YYYY-H1 或 YYYY-H2"),
+                  fmt: str = typer.Option("docx", "--format",
+                                          help="html、pdf、docx、xlsx 或 json"),
+                  output: Path = typer.Option(..., "-o", "--output")) -> None:
+    """年终（半年）信息报送工作情况 (the period report for the review meeting)."""
+    context = _review(ctx, period, fmt, outputs.REPORT_FORMATS)
+    rules = _rules(context.settings.rules_path)
+    with context.db.session() as session:
+        try:
+            body = outputs.report(session, period, rules, context.settings, fmt)
+        except outputs.NoConverter as exc:
+            raise _fail(str(exc)) from exc
+    output.write_bytes(body)
+    typer.echo(f"已生成 {output} (written)")
+
+
+@app.command("commendations")
+def commendation_list(ctx: typer.Context,
+                      period: str = typer.Option(..., "--period",
+                                                 help="YYYY、YYYY-H1 或 YYYY-H2"),
+                      fmt: str = typer.Option("docx", "--format", help="docx、xlsx 或 json"),
+                      output: Path = typer.Option(..., "-o", "--output")) -> None:
+    """表彰名单：按规则文件 [commendation] 的规则，附未列入者的原因 (the commendation list)."""
+    context = _review(ctx, period, fmt, outputs.COMMENDATION_FORMATS)
+    rules = _rules(context.settings.rules_path)
+    with context.db.session() as session:
+        body = outputs.commendation_list(session, period, rules, context.settings, fmt)
+    output.write_bytes(body)
     typer.echo(f"已生成 {output} (written)")
 
 

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from scoring import queries, quotas
+from scoring.letters.stats import month_stats
 from scoring.models import LedgerLine, ScoredItem
 from scoring.rules import Rules
 from services.identity import unit_names
@@ -78,6 +79,7 @@ def snapshot(session: Session, month: str, rules: Rules, timezone: str,
                        now),
         "quotas": quotas.report(session, month, rules, timezone, now),
         "latest": latest_published(session),
+        "letters": month_stats(session, month, now.astimezone(ZoneInfo(timezone)).date()),
     }
 
 

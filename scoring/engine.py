@@ -315,6 +315,9 @@ def entitlements(world: World, item: Item, rules: Rules) -> dict[str, tuple[int,
                        f"首页头条：门户得分×{rules.lead_multiplier}")
     top = rules.highest_adoption(item.adoptions)
     if top is not None:
+        if rules.portal_is_lowest:  # the higher level replaces the portal's, not added to it
+            out.pop(f"published.{item.kind}")
+            out.pop("lead", None)
         out[f"adoption.{top}"] = (rules.adoption[top], f"被{LEVEL_NAMES.get(top, top)}采用")
     for level in rules.instruction:
         if level in item.instructions:
@@ -336,7 +339,7 @@ def _why_reversed(item: Item, rule: str) -> str:
         return "不予采用"
     if item.duplicate_of is not None:
         return f"与稿件 #{item.duplicate_of} 重复"
-    if rule.startswith("adoption."):
+    if rule.startswith(("adoption.", "published.", "lead")):
         return "只计最高级别采用"
     return "不再符合计分条件"
 

@@ -11,20 +11,23 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from sse_starlette.sse import EventSourceResponse
 
 from scoring import dashboard, queries, quotas, reports
+from scoring.review import outputs, render
 from scoring.rules import Rules
 from scoring.stream import ScoreBroadcaster
 from services import web_pages
 from services.component import PageLink
 from services.context import Context
 from services.http import ContextDep, CurrentUser, current_principal_or_query
-from services.identity import Principal
-from services.refusals import Forbidden, Invalid
+from services.identity import Principal, Role, require_role
+from services.refusals import Forbidden, Invalid, Unsupported
 
 _templates = Environment(loader=PackageLoader("scoring", "templates"),
                          autoescape=select_autoescape(["html"]))
 
 DASHBOARD = PageLink("积分看板", "/dashboard")  # in the signed-in pages' navigation bar
 PeriodQuery = Annotated[str | None, Query(max_length=7)]
+ReviewPeriod = Annotated[str, Query(pattern=r"^\d{4}(-H[12])?$",
+                                    description="YYYY、YYYY-H1 或 YYYY-H2")]
 KindQuery = Annotated[str | None, Query(pattern="^(county|enterprise|department)$")]
 CONTENT_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -83,8 +86,8 @@ def build_router(rules: Rules, broadcaster: ScoreBroadcaster) -> APIRouter:
         chosen = _period(period, ctx)
         with ctx.db.session() as session:
             tables = reports.ranking_tables(session, chosen)
-        body = reports.write_xlsx(tables, chosen) if format == "xlsx" \
-            else reports.write_csv(tables)
+        body = reports.write_xlsx(tables, chosen, ctx.settings.report_office) \
+            if format == "xlsx" else reports.write_csv(tables)
         return Response(body, media_type=CONTENT_TYPES[format],
                         headers={"Content-Disposition": _download_name(chosen, format)})
 
@@ -100,14 +103,54 @@ def build_router(rules: Rules, broadcaster: ScoreBroadcaster) -> APIRouter:
     def get_bulletin(request: Request, ctx: ContextDep,
                      user: Annotated[Principal, Depends(current_principal_or_query)],
                      month: PeriodQuery = None,
-                     format: Literal["html", "json"] = "html") -> HTMLResponse | dict[str, Any]:
+                     format: Literal["html", "json", "docx"] = "html") \
+            -> Response | dict[str, Any]:
         chosen = _month(month, ctx)
         with ctx.db.session() as session:
             data = reports.bulletin(session, chosen, rules, ctx.settings.timezone,
-                                    ctx.settings.site_title)
+                                    ctx.settings.site_title, office=ctx.settings.report_office,
+                                    cc=ctx.settings.report_cc)
         if format == "json":
             return data
+        if format == "docx":
+            body = render.bulletin_document(data, outputs.office_of(ctx.settings))
+            return Response(body, media_type=outputs.MEDIA["docx"],
+                            headers={"Content-Disposition": _download_name(chosen, "docx")})
         return HTMLResponse(reports.render_bulletin(data), headers=web_pages.document_headers())
+
+    @router.get("/api/reports/period", summary="年终（半年）信息报送工作情况 (the period report)",
+                response_model=None)
+    def get_period_report(ctx: ContextDep, user: CurrentUser,
+                          period: ReviewPeriod,
+                          format: Literal["json", "html", "docx", "xlsx", "pdf"] = "json") \
+            -> Response | dict[str, Any]:
+        require_role(user, Role.MODERATOR, Role.ADMIN)
+        with ctx.db.session() as session:
+            if format == "json":
+                return outputs.report_data(session, period, rules)
+            try:
+                body = outputs.report(session, period, rules, ctx.settings, format)
+            except outputs.NoConverter as exc:
+                raise Unsupported(str(exc)) from exc
+        if format == "html":
+            return HTMLResponse(body.decode())
+        return Response(body, media_type=outputs.MEDIA[format],
+                        headers={"Content-Disposition": _download_name(f"report-{period}",
+                                                                       format)})
+
+    @router.get("/api/reports/commendations", summary="表彰名单 (the commendation list)",
+                response_model=None)
+    def get_commendations(ctx: ContextDep, user: CurrentUser, period: ReviewPeriod,
+                          format: Literal["json", "docx", "xlsx"] = "json") \
+            -> Response | dict[str, Any]:
+        require_role(user, Role.MODERATOR, Role.ADMIN)
+        with ctx.db.session() as session:
+            if format == "json":
+                return outputs.commendation_data(session, period, rules)
+            body = outputs.commendation_list(session, period, rules, ctx.settings, format)
+        return Response(body, media_type=outputs.MEDIA[format],
+                        headers={"Content-Disposition": _download_name(
+                            f"commendations-{period}", format)})
 
     @router.get("/api/dashboard", summary="看板数据 (everything the dashboard shows)")
     def get_dashboard(ctx: ContextDep, user: CurrentUser,

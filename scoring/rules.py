@@ -50,11 +50,50 @@ class Quota:
 
 
 @dataclass(frozen=True)
+class CommendationRules:
+    """Who the year-end review commends (表彰): ``[commendation]`` in the rules file."""
+
+    top: int = 3  # units commended per board (counties, enterprises)
+    top_informants: int = 5
+    min_points: int = 10  # a unit's floor of points in the period
+    min_points_informant: int = 10
+    min_quota_months: int = 10  # months of a year with the quota met (half of it for a half-year)
+    false_content_words: tuple[str, ...] = ("失实", "虚假", "不实", "数据有误")
+
+    def quota_months(self, months: int) -> int:
+        return -(-self.min_quota_months * months // 12)  # a half-year asks half, rounded up
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"top": self.top, "top_informants": self.top_informants,
+                "min_points": self.min_points, "min_points_informant": self.min_points_informant,
+                "min_quota_months": self.min_quota_months,
+                "false_content_words": list(self.false_content_words)}
+
+
+def _commendation(raw: dict[str, Any]) -> CommendationRules:
+    table = _table(raw, "commendation")
+    numbers = {k: _int(table, k, "commendation") for k in
+               ("top", "top_informants", "min_points", "min_points_informant",
+                "min_quota_months") if k in table}
+    words = table.get("false_content_words", list(CommendationRules.false_content_words))
+    if not isinstance(words, list) or not all(isinstance(w, str) and w for w in words):
+        raise RulesError("规则文件 commendation.false_content_words 须为字符串列表 "
+                         "(commendation.false_content_words must be a list of strings)")
+    if any(v < 0 for v in numbers.values()):
+        raise RulesError("规则文件 [commendation] 的数量不能为负 "
+                         "([commendation]: negative numbers)")
+    return CommendationRules(**numbers, false_content_words=tuple(words))
+
+
+@dataclass(frozen=True)
 class Rules:
     version: str
     points: dict[str, int]
     lead_multiplier: int = 2
     adoption: dict[str, int] = field(default_factory=dict)  # lowest level first
+    # the portal's own publication is the lowest level: an item adopted higher up holds the
+    # adoption's points instead of its portal points, not both (only the highest counts)
+    portal_is_lowest: bool = False
     instruction: dict[str, int] = field(default_factory=dict)
     commission_bonus: int = 3
     commission_penalty: int = -5
@@ -62,6 +101,13 @@ class Rules:
     quota_penalty: int = -2
     quotas: dict[str, Quota] = field(default_factory=dict)
     photos_count: str = "images"  # what "photos" in a quota counts: images, or photo items
+    # 网上评议: (floor, points), highest floor first; a rated unit whose score reaches a floor
+    # gets its points when the evaluation closes. Empty (the default): evaluations add nothing.
+    evaluation_bands: tuple[tuple[float, int], ...] = ()
+    # the mailbox, to the handling unit: [letters] on_time (an answer by the deadline) and
+    # overdue (a letter escalated past it, a negative number); absent, no points at all
+    letter_points: dict[str, int] = field(default_factory=dict)
+    commendation: CommendationRules = field(default_factory=CommendationRules)
     digest: str = ""  # of the file's text: the same version must always mean the same rules
     text: str = ""
 
@@ -75,6 +121,14 @@ class Rules:
         """Of the levels an item was adopted at, the one that counts (the highest known)."""
         known = [level for level in self.adoption if level in levels]
         return known[-1] if known else None
+
+    def evaluation_points(self, score: float | None) -> int:
+        if score is None:
+            return 0
+        for floor, points in self.evaluation_bands:
+            if score >= floor:
+                return points
+        return 0
 
     def quota_photos(self, photo_items: int, photo_images: int) -> int:
         return photo_images if self.photos_count == "images" else photo_items
@@ -110,6 +164,36 @@ def _quota(kind: str, q: dict[str, Any]) -> Quota:
     return quota
 
 
+def _bands(raw: dict[str, Any]) -> tuple[tuple[float, int], ...]:
+    bands = _table(raw, "evaluation").get("bands", [])
+    problem = RulesError("规则文件 evaluation.bands 须为 [[分数下限, 积分], …]，分数下限从高到低 "
+                         "(evaluation.bands must be [[floor, points], …], highest floor first)")
+    if not isinstance(bands, list):
+        raise problem
+    out = []
+    for band in bands:
+        if not (isinstance(band, list) and len(band) == 2
+                and isinstance(band[0], int | float) and not isinstance(band[0], bool)
+                and isinstance(band[1], int) and not isinstance(band[1], bool)):
+            raise problem
+        out.append((float(band[0]), band[1]))
+    if [f for f, _ in out] != sorted((f for f, _ in out), reverse=True):
+        raise problem
+    return tuple(out)
+
+
+LETTER_RULES = ("on_time", "overdue")
+
+
+def _letter_points(raw: dict[str, Any]) -> dict[str, int]:
+    points = _ints(raw, "letters")
+    unknown = set(points) - set(LETTER_RULES)
+    if unknown:
+        raise RulesError(f"规则文件 [letters] 只能有 on_time 和 overdue "
+                         f"([letters] knows only on_time and overdue, not {sorted(unknown)})")
+    return points
+
+
 def parse_rules(raw: dict[str, Any], text: str = "") -> Rules:
     if "version" not in raw or not str(raw["version"]).strip():
         raise RulesError("规则文件缺少 version (missing version)")
@@ -122,11 +206,17 @@ def parse_rules(raw: dict[str, Any], text: str = "") -> Rules:
         raise RulesError("规则文件 quota.photos_count 须为 images 或 items "
                          "(quota.photos_count must be images or items)")
     lead = _table(raw, "lead")
+    adoption = dict(_table(raw, "adoption"))
+    portal_is_lowest = adoption.pop("portal_is_lowest", False)
+    if not isinstance(portal_is_lowest, bool):
+        raise RulesError("规则文件 adoption.portal_is_lowest 须为 true 或 false "
+                         "(adoption.portal_is_lowest must be a boolean)")
     return Rules(
         version=str(raw["version"]).strip(),
         points=_ints(raw, "points"),
         lead_multiplier=_int(lead, "multiplier", "lead") if "multiplier" in lead else 2,
-        adoption=_ints(raw, "adoption"),
+        adoption={k: _int(adoption, k, "adoption") for k in adoption},
+        portal_is_lowest=portal_is_lowest,
         instruction=_ints(raw, "instruction"),
         commission_bonus=_int(commission, "delivered_bonus", "commission"),
         commission_penalty=_int(commission, "missed_penalty", "commission"),
@@ -134,6 +224,9 @@ def parse_rules(raw: dict[str, Any], text: str = "") -> Rules:
         quota_penalty=_int(quota, "missed_penalty", "quota"),
         quotas={kind: _quota(kind, q) for kind, q in quota.items() if isinstance(q, dict)},
         photos_count=photos_count,
+        evaluation_bands=_bands(raw),
+        letter_points=_letter_points(raw),
+        commendation=_commendation(raw),
         digest=hashlib.sha256(text.encode()).hexdigest() if text else "",
         text=text,
     )

@@ -29,6 +29,7 @@ class Role(enum.StrEnum):
     INFORMANT = "informant"
     MODERATOR = "moderator"
     ADMIN = "admin"
+    HANDLER = "handler"  # answers the mailbox's letters for its unit (a department, a county)
 
 
 UNIT_KIND_LABELS = {"county": "县区", "enterprise": "企业", "department": "部门"}
@@ -104,11 +105,17 @@ def add_unit(session: Session, slug: str, name: str, kind: str,
 def add_user(session: Session, name: str, role: str, unit: str | None = None) -> tuple[User, str]:
     """Register a user; return it with its API token (the only time the token is seen)."""
     if role not in Role.__members__.values():
-        raise IdentityError(f"角色须为 informant、moderator 或 admin (role: {role!r})")
+        raise IdentityError(f"角色须为 informant、moderator、admin 或 handler (role: {role!r})")
     if role == Role.INFORMANT and not unit:
         raise IdentityError("信息员必须属于一个单位 (an informant needs --unit)")
-    if unit is not None and session.get(Unit, unit) is None:
+    if role == Role.HANDLER and not unit:
+        raise IdentityError("办理人员必须属于一个办理单位 (a handler needs --unit)")
+    found = session.get(Unit, unit) if unit is not None else None
+    if unit is not None and found is None:
         raise IdentityError(f"没有单位 {unit} (no such unit)")
+    if role == Role.HANDLER and found is not None and found.kind == UnitKind.ENTERPRISE:
+        raise IdentityError("办理人员须属于委内部门或县区经信局 (a handler belongs to a "
+                            "department or a county bureau)")
     if not name.strip():
         raise IdentityError("姓名不能为空 (name is required)")
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)

@@ -72,6 +72,9 @@ class Settings(BaseSettings):
     # or re-compressed copies differ by 0-4 bits; unrelated photos by ~30)
     duplicate_photo_distance: int = Field(default=6, ge=0, le=11)
     duplicate_min_chars: int = Field(default=60, ge=1)  # shorter texts get no fingerprint
+    # a text sharing this many of its 32 MinHash band keys with an earlier one is a near copy
+    # of it (edited copies share 18-32, honest look-alikes 0: bench/duplicates.py)
+    duplicate_text_min_bands: int = Field(default=8, ge=1, le=32)
     max_findings_per_field: int = Field(default=100, gt=0)  # more are summed up in one finding
 
     # --- publishing ------------------------------------------------------------------------
@@ -81,6 +84,11 @@ class Settings(BaseSettings):
     page_size: int = Field(default=20, gt=0)
     site_url: str = ""  # where readers reach the portal (feeds, sitemaps); empty: base_url/site/
     feed_entries: int = Field(default=20, gt=0)  # entries in each Atom feed
+
+    # --- the office's documents (通报, exports, the year-end review) ------------------------
+    report_office: str = "市经济和信息化委员会办公室"  # issues them (印发); the red header
+    report_number_prefix: str = "经信办"  # 文号: 经信办〔2026〕12号
+    report_cc: str = "委领导，各处室，各县（市、区）经信局"  # the 抄送 line
 
     # --- messaging -------------------------------------------------------------------------
     exchange: str = "baosong.events"
@@ -96,15 +104,76 @@ class Settings(BaseSettings):
     claim_minutes: int = 15
     max_reason_templates: int = Field(default=200, gt=0)
 
+    # --- the public mailbox (公共信箱) ------------------------------------------------------
+    # deadlines in working days on the Chinese calendar, by letter type
+    letter_days_consult: int = Field(default=5, gt=0)  # 咨询
+    letter_days_suggestion: int = Field(default=10, gt=0)  # 建议
+    letter_days_help: int = Field(default=10, gt=0)  # 求助
+    letter_days_complaint: int = Field(default=15, gt=0)  # 投诉
+    letter_rating_days: int = Field(default=20, gt=0)  # no rating by then counts as 满意
+    letter_near_days: int = Field(default=2, ge=0)  # this many working days left: "nearing"
+    # holidays and 调休 for years the chinese-calendar package does not know yet: lines of
+    # ``YYYY-MM-DD holiday|workday``; a year with no line there is counted on weekdays
+    letter_calendar_overrides: Path | None = None
+    letter_check_seconds: float = Field(default=300.0, gt=0)  # how often deadlines are checked
+    letter_max_attachments: int = Field(default=5, ge=0)
+    letter_max_attachment_bytes: int = Field(default=10 * 1024 * 1024, gt=0)
+    letter_max_subject_chars: int = Field(default=100, gt=0)
+    letter_max_body_chars: int = Field(default=5000, gt=0)
+    letter_max_field_chars: int = Field(default=100, gt=0)  # name, phone, e-mail, enterprise
+    letter_max_reply_chars: int = Field(default=10_000, gt=0)
+    # rate limits on the public endpoints: so many letters in so many seconds
+    letter_address_limit: int = Field(default=10, gt=0)  # per client address
+    letter_address_window_seconds: int = Field(default=3600, gt=0)
+    letter_phone_limit: int = Field(default=3, gt=0)  # per writer's phone number
+    letter_phone_window_seconds: int = Field(default=86_400, gt=0)
+    letter_lookup_limit: int = Field(default=60, gt=0)  # status look-ups per client address
+    letter_lookup_window_seconds: int = Field(default=3600, gt=0)
+    letter_merge_hours: int = Field(default=24, ge=0)  # the same text again is merged
+
     # --- scoring ---------------------------------------------------------------------------
     commission_check_seconds: float = Field(default=60.0, gt=0)  # how often missed 约稿 are sought
     month_close_check_seconds: float = Field(default=3600.0, gt=0)
     month_close_after_hours: float = Field(default=24.0, ge=0)  # a month closes this long after
 
+    # --- surveys and evaluations (网上调查、网上评议) ----------------------------------------
+    survey_max_questions: int = Field(default=100, gt=0)
+    survey_max_text_chars: int = Field(default=2000, gt=0)  # one text answer
+    survey_max_units: int = Field(default=200, gt=0)  # units one evaluation rates
+    survey_max_codes: int = Field(default=5000, gt=0)  # codes issued by one request
+    survey_max_ballot_bytes: int = Field(default=256 * 1024, gt=0)
+    # attempts one client address may make on one survey in one window (429 beyond)
+    survey_ballots_per_address: int = Field(default=30, gt=0)
+    survey_rate_window_seconds: int = Field(default=3600, gt=0)
+    # the header a trusted proxy (nginx) puts the client's address in; empty: the peer address
+    client_address_header: str = ""
+    # points of the grades 5 (非常满意) .. 1 (非常不满意) in an evaluated unit's score
+    evaluation_grade_points: tuple[float, float, float, float, float] = (100, 80, 60, 40, 20)
+
     # --- dashboards ------------------------------------------------------------------------
     sse_ping_seconds: int = 15
     sse_client_queue: int = 100  # changes a viewer may fall behind before it is dropped
     sse_poll_seconds: float = Field(default=1.0, gt=0)  # the safety net under commit/NOTIFY wakes
+
+    # --- documents, forms and meeting notices (网上办事) -----------------------------------
+    max_attachment_bytes: int = Field(default=20 * 1024 * 1024, gt=0)  # one PDF, DOCX or XLSX
+    max_attachments: int = Field(default=10, gt=0)
+    max_attachment_unpacked_bytes: int = Field(default=200 * 1024 * 1024, gt=0)  # DOCX/XLSX zip
+    documents_skip_moderator: bool = True  # an admin's own document needs no moderator's look
+    max_registration_names: int = Field(default=20, gt=0)  # attendees one unit may register
+
+    # --- site search and what a government site shows (政府网站) ----------------------------
+    search_per_minute: int = Field(default=30, gt=0)  # queries one client may make a minute
+    max_search_chars: int = Field(default=40, gt=0)
+    search_results: int = Field(default=20, gt=0)
+    site_sponsor: str = ""  # 主办单位; empty: the site title
+    site_identifier: str = ""  # 网站标识码
+    site_icp: str = ""  # ICP 备案号, linked to the national register
+    site_police_record: str = ""  # 公安机关备案号
+    site_contact: str = ""  # 联系电话
+    site_address: str = ""  # 地址
+    site_dzjg_url: str = ""  # the 党政机关网站 mark's link (issued with the site's registration)
+    site_error_report_url: str = "https://zfwzzc.www.gov.cn/"  # 「我为政府网站找错」
 
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
@@ -139,6 +208,9 @@ class Settings(BaseSettings):
     @property
     def rules_path(self) -> Path:
         return self.rules or PACKAGE_ROOT / "scoring" / "default_rules.toml"
+
+    def letter_days(self, letter_type: str) -> int:
+        return int(getattr(self, f"letter_days_{letter_type}"))
 
     @property
     def secret(self) -> str:

@@ -149,6 +149,21 @@ def photo(size: tuple[int, int] = (1600, 1200), color: tuple[int, int, int] = (3
     return out.getvalue()
 
 
+def photo_with_code(text: str, at: tuple[int, int], size: tuple[int, int] = (1600, 1200),
+                    seed: int = 0, code_side: int = 300) -> bytes:
+    """``photo()`` with a QR code of ``text`` pasted at ``at``, as an advertiser would."""
+    import segno  # a test dependency only
+
+    out = io.BytesIO()
+    segno.make(text, error="m").save(out, kind="png", scale=10, border=4)
+    code = Image.open(out).convert("RGB").resize((code_side, code_side), Image.Resampling.NEAREST)
+    image = Image.open(io.BytesIO(photo(size, seed=seed))).convert("RGB")
+    image.paste(code, at)
+    result = io.BytesIO()
+    image.save(result, "JPEG", quality=85)
+    return result.getvalue()
+
+
 def gps_exif(orientation: int = 1) -> Image.Exif:
     exif = Image.Exif()
     exif[0x0112] = orientation  # Orientation

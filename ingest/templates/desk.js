@@ -12,7 +12,7 @@
     title: +root.dataset.maxTitle, body: +root.dataset.maxBody,
     caption: +root.dataset.maxCaption, minSide: +root.dataset.minSide,
   };
-  const me = { unit: root.dataset.unit, informant: +root.dataset.informant };
+  const me = { unit: root.dataset.unit, kind: root.dataset.unitKind, informant: +root.dataset.informant };
   const PAGE = 20;
   const UNSETTLED = new Set(["received", "screening", "flagged", "approved"]);
 
@@ -27,13 +27,16 @@
     box.classList.toggle("met", have >= need);
   }
 
+  const BOARD_NAMES = { county: "县区", enterprise: "企业", department: "部门" };
+
   function topicId(topic) { return String(topic.id ?? topic.slug ?? topic.topic ?? ""); }
 
   function openTopics(payload) {
     const list = Array.isArray(payload) ? payload : (payload && (payload.topics || payload.items)) || [];
     const now = Date.now();
     return list.filter(t => {
-      const units = t.units || [];
+      // the API names each invited unit as an object ({unit, name, status}); older answers a slug
+      const units = (t.units || []).map(u => (typeof u === "string" ? u : u && u.unit));
       const mine = !units.length || units.includes(me.unit);
       const open = !t.deadline || new Date(t.deadline).getTime() >= now - 86400000;
       return mine && open && !t.closed;
@@ -62,8 +65,10 @@
   async function loadGlance() {
     const month = B.monthOf();
     $("glance-month").textContent = month;
-    const [quotas, scores, topics] = await Promise.allSettled([
+    // the unit is ranked on its own board (counties apart from enterprises), as the 通报 does
+    const [quotas, scores, board, topics] = await Promise.allSettled([
       api(`/api/quotas?month=${month}`), api(`/api/scores?period=${month}`),
+      api(`/api/scores?period=${month}&kind=${encodeURIComponent(me.kind)}`),
       api("/api/topics", { allow401: true }),
     ]);
     if (quotas.status === "fulfilled") {
@@ -74,17 +79,20 @@
       }
       $("days-left").textContent = quotas.value.days_left ?? "–";
     }
-    if (scores.status === "fulfilled") {
-      const units = scores.value.units || [];
+    if (board.status === "fulfilled") {
+      const units = board.value.units || [];
       const unit = units.find(u => u.unit === me.unit);
-      if (unit) { $("unit-points").textContent = unit.points; $("unit-rank").textContent = `单位积分 · 第 ${unit.rank} 名（共 ${units.length}）`; }
+      const boardName = BOARD_NAMES[me.kind] || "单位";
+      if (unit) { $("unit-points").textContent = unit.points; $("unit-rank").textContent = `单位积分 · ${boardName}第 ${unit.rank} 名（共 ${units.length}）`; }
+    }
+    if (scores.status === "fulfilled") {
       const people = scores.value.informants || [];
       const person = people.find(i => i.informant === me.informant);
       if (person) { $("my-points").textContent = person.points; $("my-rank").textContent = `我的积分 · 第 ${person.rank} 名`; }
     }
     // 约稿 topics come from the scoring component; a server without them answers 404: show nothing
     showTopics(topics.status === "fulfilled" ? openTopics(topics.value) : []);
-    const failed = [quotas, scores].filter(r => r.status === "rejected");
+    const failed = [quotas, scores, board].filter(r => r.status === "rejected");
     $("glance-note").hidden = !failed.length;
     $("glance-note").textContent = failed.length ? `部分数据暂时无法读取：${failed.map(f => f.reason.message).join("；")}` : "";
   }

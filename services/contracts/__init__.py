@@ -16,11 +16,12 @@ Declare a payload by subclassing ``Payload`` with a ``TYPE``; it registers itsel
 and build or read one with ``payload.event(subject)`` and ``LetterReceived.of(event)``.
 
 The modules here: ``submissions`` (a submission from its upload to the site and the ledger),
-``scoring`` (``score.changed``), ``topics`` (``topic.created``).
+``scoring`` (``score.changed``), ``topics`` (``topic.created``), ``letters`` (the public
+mailbox, 公共信箱).
 """
 
-from services.contracts import scoring, submissions, topics
+from services.contracts import letters, scoring, submissions, topics
 from services.contracts.payload import Payload, check, payload_type, read, registered_types
 
-__all__ = ["Payload", "check", "payload_type", "read", "registered_types", "scoring",
-           "submissions", "topics"]
+__all__ = ["Payload", "check", "letters", "payload_type", "read", "registered_types",
+           "scoring", "submissions", "topics"]

@@ -132,8 +132,10 @@
   const zone = meta("timezone") || undefined;
   function when(iso) {
     if (!iso) return "";
-    const d = new Date(iso);
-    return d.toLocaleString("zh-CN", { timeZone: zone, month: "numeric", day: "numeric", hour: "2-digit", minute: "2-digit", hour12: false });
+    // as an office writes it, 12月2日 11:25 (Chromium's zh-CN short form is "12/2 11:25")
+    const parts = new Intl.DateTimeFormat("en-GB", { timeZone: zone, month: "numeric", day: "numeric", hour: "2-digit", minute: "2-digit", hour12: false }).formatToParts(new Date(iso));
+    const get = type => (parts.find(p => p.type === type) || {}).value || "";
+    return `${+get("month")}月${+get("day")}日 ${get("hour")}:${get("minute")}`;
   }
   function monthOf(date = new Date()) {
     const parts = new Intl.DateTimeFormat("en-CA", { timeZone: zone, year: "numeric", month: "2-digit" }).formatToParts(date);

@@ -10,6 +10,7 @@ are not affected: a browser never adds that header to a cross-site request on it
 from __future__ import annotations
 
 import hmac
+import re
 from http.cookies import CookieError, SimpleCookie
 
 from fastapi.responses import JSONResponse
@@ -22,6 +23,9 @@ CSRF_FIELD = "csrf"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 # the two forms that carry the CSRF secret in a form field and check it themselves
 FORM_PATHS = frozenset({"/login", "/logout"})
+# public forms that read no session: a signed-in visitor answering a survey is not refused for
+# want of the CSRF secret (the request is not authenticated by the cookie: nothing to forge)
+PUBLIC_POSTS = re.compile(r"^/surveys/[0-9]+$|^/api/surveys/[0-9]+/ballots$")
 
 
 def same_secret(given: str | None, expected: str) -> bool:
@@ -43,7 +47,8 @@ class CsrfMiddleware:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] in SAFE_METHODS \
-                or scope["path"] in FORM_PATHS:
+                or scope["path"] in FORM_PATHS \
+                or (scope["method"] == "POST" and PUBLIC_POSTS.match(scope["path"])):
             await self.app(scope, receive, send)
             return
         headers = {k.decode("latin-1").lower(): v.decode("latin-1")

@@ -21,7 +21,8 @@ from services.http import get_context
 from services.identity import Principal, Role, Unit, authenticate
 from services.web_session.cookie import SESSION_COOKIE, SessionCodec
 
-ROLE_LABELS = {Role.INFORMANT: "信息员", Role.MODERATOR: "审核员", Role.ADMIN: "管理员"}
+ROLE_LABELS = {Role.INFORMANT: "信息员", Role.MODERATOR: "审核员", Role.ADMIN: "管理员",
+               Role.HANDLER: "办理人员"}
 NO_LANDING = "/"  # a role no component has a page for starts at the site's home
 
 

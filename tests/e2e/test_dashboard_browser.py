@@ -4,6 +4,7 @@ score change made through the API shows on the page without a reload."""
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -13,9 +14,10 @@ from typing import Any
 
 import httpx
 import pytest
-from playwright.sync_api import Browser
+from playwright.sync_api import Browser, expect
 
 from bootstrap import build_context, prepare
+from services.db import utcnow
 from services.identity import add_unit, add_user
 from services.settings import Settings
 from tests.support import free_port, wait_until
@@ -88,7 +90,7 @@ def test_a_score_change_shows_on_the_dashboard_without_a_reload(
     assert adopted.status_code == 201
     page.wait_for_function(
         "() => document.querySelector('table[data-board=\"month.county\"] tbody tr td.pts')"
-        ".textContent === '7'", timeout=10_000)
+        ".textContent === '5'", timeout=10_000)  # the province's 5 instead of the portal's 2
     assert page.evaluate("window.notReloaded === true")
     assert "被省级采用" in page.locator("#status").inner_text()
     page.wait_for_function("() => document.querySelectorAll('#chart polyline').length === 1")
@@ -104,6 +106,28 @@ def test_a_score_change_shows_on_the_dashboard_without_a_reload(
     assert pdf.startswith(b"%PDF") and b"/Type /Page" in pdf
     (tmp_path / "bulletin.pdf").write_bytes(pdf)
     page.close()
+
+    # on a phone the latest items keep their titles and the chart's labels stay readable
+    phone = browser.new_page(viewport={"width": 390, "height": 844})
+    phone.goto(f"{server.url}/dashboard?token={server.admin}")
+    latest = phone.locator("#latest li").first
+    expect(latest).to_contain_text("青山县召开工业经济运行分析会")
+    assert latest.evaluate("e => e.scrollWidth <= e.clientWidth + 1")  # nothing cut off
+    assert re.search(r"^\d+月\d+日 \d\d:\d\d", latest.inner_text())
+    phone.wait_for_function("() => document.querySelector('#chart svg text') !== null")
+    label = phone.evaluate("document.querySelector('#chart svg text').getBoundingClientRect()"
+                           ".height")
+    assert label >= 10, f"chart labels {label:.1f} px high"
+    phone.close()
+
+    # the year's report for the review meeting, on screen (issue 16)
+    context = browser.new_context(extra_http_headers=admin)
+    report = context.new_page()
+    report.goto(f"{server.url}/api/reports/period?period={utcnow().year}&format=html")
+    row = report.locator('table[data-board="县区"] tbody tr').first
+    expect(row).to_contain_text("青山县经济和信息化局")
+    assert row.locator("td").nth(2).inner_text() == "5"  # the province's 5, as the board says
+    context.close()
 
 
 def test_the_api_docs_work_on_a_closed_network(server: Server, browser: Browser) -> None:

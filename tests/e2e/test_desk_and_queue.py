@@ -63,9 +63,11 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     with ctx.db.transaction() as session:
         add_unit(session, "qingshan", "青山县经济和信息化局", "county")
         add_unit(session, "linjiang", "临江区经济和信息化局", "county")
+        add_unit(session, "hongda", "宏达机械股份有限公司", "enterprise")  # another board
         for name, role, unit in (("王晓明", "informant", "qingshan"),
                                  ("李娜", "informant", "linjiang"),
-                                 ("周敏", "moderator", None), ("吴芳", "moderator", None)):
+                                 ("周敏", "moderator", None), ("吴芳", "moderator", None),
+                                 ("陈主任", "admin", None)):
             tokens[name] = add_user(session, name, role, unit)[1]
     ctx.db.dispose()
     env = {k: v for k, v in os.environ.items() if not k.startswith("BAOSONG_")}
@@ -386,6 +388,28 @@ def test_the_desk_fits_a_phone_and_a_desktop_and_passes_axe(
         assert abs(mine["y"] - compose["y"]) < 2
     assert page.locator(".bar").evaluate("e => e.scrollWidth <= e.clientWidth")
     assert serious_violations(page) == []
+    assert problems == []
+
+
+def test_the_desk_shows_its_units_open_topic_and_ranks_it_on_the_county_board(
+        open_page: Opener, server: Server) -> None:
+    """Issue 15 items 8 and 12: the API names invited units as objects, and the desk ranks a
+    county among the counties only (an enterprise is on another board)."""
+    title = "约稿：全县专精特新企业培育成效"
+    with server.api("陈主任") as admin:
+        answer = admin.post("/api/topics", json={"title": title, "deadline": "2099-12-05",
+                                                 "units": ["qingshan"]})
+        assert answer.status_code == 201, answer.text
+    page, problems = open_page("王晓明")
+    expect(page.locator("#topic-list li").filter(has_text=title)).to_be_visible()
+    # dates as an office writes them (the queue's claims and waits use the same formatter)
+    expect(page.locator("#topic-list li").first).to_contain_text("截止 12月5日 23:59")
+    expect(page.locator("#topic option").filter(has_text=title)).to_have_count(1)
+    expect(page.locator("#unit-rank")).to_contain_text("县区第")
+    expect(page.locator("#unit-rank")).to_contain_text("（共 2）")
+    other, _ = open_page("李娜", width=1280)  # not invited: no topic on its desk
+    expect(other.locator("#unit-rank")).to_contain_text("县区第")
+    assert other.locator("#topic-list li").count() == 0
     assert problems == []
 
 

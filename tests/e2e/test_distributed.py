@@ -4,6 +4,7 @@ the kombu scoring consumer as separate processes on RabbitMQ, PostgreSQL and an 
 from __future__ import annotations
 
 import json
+import re
 import signal
 import uuid
 from pathlib import Path
@@ -13,6 +14,7 @@ import pytest
 from kombu import Connection, Exchange, Queue
 
 from services.events import Event, EventType
+from tests.documents_support import POLICY, pdf_bytes
 from tests.e2e.processes import Baosong, api, upload, wait_for_http
 from tests.support import free_port, photo, wait_until
 
@@ -94,6 +96,25 @@ def test_submissions_flow_through_separate_processes_on_real_infrastructure(
     scores = informant.get("/api/scores").json()
     assert scores["units"][0] == {**scores["units"][0], "unit": "huayuan",
                                   "points": 2 + 2 + len(burst)}
+    # a document goes the same way: screened by the worker, written by the publisher, its PDF
+    # in the S3 bucket, found by search on PostgreSQL, the article by a word of its text
+    admin = api(base, app.token("孙伟", "admin"))
+    sent = admin.post("/api/documents", data=POLICY, files=[
+        ("attachments", ("技术改造专项资金管理办法.pdf", pdf_bytes(), "application/pdf"))])
+    assert sent.status_code == 202, sent.text
+    document_id = sent.json()["id"]
+    wait_until(lambda: admin.get(f"/api/documents/{document_id}").json()["status"] ==
+               "published", timeout=60, what="the document to be published")
+    found = httpx.get(f"{base}/api/search", params={"q": "市经信发〔2025〕12号"}).json()
+    assert [r["title"] for r in found["results"]] == [POLICY["title"]]
+    wait_until(lambda: httpx.get(f"{base}/api/search", params={"q": "机器人"}).json()["results"],
+               timeout=30, what="the article in the search index")
+    page = httpx.get(f"{base}/site/documents/{document_id}.html").text
+    link = re.search(r'href="\.\./(files/[^"]+\.pdf)"', page)
+    assert link is not None
+    pdf = httpx.get(f"{base}/site/{link.group(1)}")
+    assert pdf.content == pdf_bytes() and pdf.headers["content-disposition"].startswith("attach")
+
     ready = httpx.get(f"{base}/readyz").json()
     assert ready["status"] == "ok", ready
     app.stop_all()

@@ -13,6 +13,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import unquote
 
 import html5lib
 import httpx
@@ -20,6 +21,7 @@ import pytest
 from minio import Minio
 from PIL import Image
 
+from tests.documents_support import POLICY, pdf_bytes, xlsx_bytes
 from tests.e2e.portal_harness import (
     BAOSONG,
     REPO,
@@ -43,6 +45,7 @@ class Portal:
     web: str  # nginx, in front of everything
     api: str  # the API process itself
     ids: dict[str, int]  # a name for each published item -> its submission id
+    document: int  # a published document with a PDF
     retracted: int
     retracted_photos: list[str]
     listed_before: set[str]  # the pages, feeds and sitemaps that listed it before
@@ -108,6 +111,30 @@ def _publish_everything(client: httpx.Client, tokens: dict[str, str]) -> dict[st
     return ids
 
 
+def _publish_government_pages(client: httpx.Client, admin: str) -> int:
+    """A document with a PDF, a meeting notice and a year's 工业五十强: the new page types."""
+    auth = {"Authorization": f"Bearer {admin}"}
+    sent = client.post("/api/documents", data=POLICY, headers=auth, files=[
+        ("attachments", ("技术改造专项资金管理办法.pdf", pdf_bytes(), "application/pdf"))])
+    assert sent.status_code == 202, sent.text
+    document = int(sent.json()["id"])
+    notice = client.post("/api/documents", headers=auth, data={
+        "kind": "notice", "title": "关于召开全市工业经济运行调度会的通知",
+        "starts": "2026-12-20T09:00",
+        "place": "市政府第三会议室", "register_by": "2026-12-18T17:00", "units": "qingshan"})
+    assert notice.status_code == 202, notice.text
+    listed = client.post("/api/features", headers=auth, data={"list": "top50", "year": "2025"},
+                         files={"file": ("五十强.xlsx", xlsx_bytes([
+                             ["排名", "企业名称", "产值（亿元）", "推荐理由"],
+                             [1, "华远机械股份有限公司", 125.6, "智能制造示范企业"],
+                             [2, "江南新材料科技有限公司", 98.2, "新材料产业链龙头"]]))})
+    assert listed.status_code == 200, listed.text
+    for sent_id in (document, int(notice.json()["id"])):
+        wait_until(lambda sent_id=sent_id: client.get(f"/api/documents/{sent_id}", headers=auth)
+                   .json()["status"] == "published", timeout=60, what="the documents published")
+    return document
+
+
 def allow_anonymous_reads(endpoint: str, bucket: str) -> None:
     """What ``mc anonymous set download`` does to the site bucket in a deployment. (moto checks
     a HEAD request against ``s3:HeadObject``, where S3 and MinIO check ``s3:GetObject``.)"""
@@ -142,6 +169,8 @@ def portal(tmp_path_factory: pytest.TempPathFactory, s3_endpoint: str) -> Iterat
                                "--unit", slug).strip().splitlines()[-1]
     tokens["moderator"] = baosong(env, "users", "add", "周敏", "--role",
                                   "moderator").strip().splitlines()[-1]
+    tokens["admin"] = baosong(env, "users", "add", "孙伟", "--role",
+                              "admin").strip().splitlines()[-1]
     allow_anonymous_reads(s3_endpoint, store["site_bucket"])
     main = nginx_config(work, web_port, s3_endpoint.removeprefix("http://"),
                         store["site_bucket"], f"127.0.0.1:{api_port}")
@@ -152,6 +181,7 @@ def portal(tmp_path_factory: pytest.TempPathFactory, s3_endpoint: str) -> Iterat
         wait_for(f"{web}/healthz")  # through nginx
         with httpx.Client(base_url=web, timeout=30) as client:
             ids = _publish_everything(client, tokens)
+            document = _publish_government_pages(client, tokens["admin"])
             lead = client.post(f"/api/submissions/{ids['county-photo']}/lead",
                                headers={"Authorization": f"Bearer {tokens['moderator']}"})
             assert lead.status_code == 200
@@ -170,7 +200,8 @@ def portal(tmp_path_factory: pytest.TempPathFactory, s3_endpoint: str) -> Iterat
                        timeout=60, what="the retracted page gone")
             wait_until(lambda: f"articles/{retracted}.html" not in client.get("/site/").text,
                        timeout=60, what="the home page re-rendered")
-        yield Portal(web=web, api=f"http://127.0.0.1:{api_port}", ids=ids, retracted=retracted,
+        yield Portal(web=web, api=f"http://127.0.0.1:{api_port}", ids=ids, document=document,
+                     retracted=retracted,
                      retracted_photos=photos, listed_before=listed,
                      site_bucket=store["site_bucket"], settings=store)
 
@@ -198,16 +229,23 @@ def test_every_page_is_valid_html_and_every_link_and_image_resolves(portal: Port
     for name, sid in portal.ids.items():
         assert f"articles/{sid}.html" in site.pages, name
     assert "columns/county/page-1.html" in site.pages  # the archive is reachable
+    for kind in ("documents", "forms", "notices", "features"):
+        assert f"columns/{kind}/" in site.pages or f"columns/{kind}/index.html" in site.pages
+    assert f"documents/{portal.document}.html" in site.pages
+    assert "features/top50-2025.html" in site.pages and "features/top50-2025/1.html" in site.pages
+    assert "sitemap.html" in site.pages
     assert site.external == {"http://qingshan.example.gov.cn", "http://linjiang.example.gov.cn",
-                             "http://www.huayuan.example.com"}
+                             "http://www.huayuan.example.com",
+                             "https://zfwzzc.www.gov.cn/",  # 「我为政府网站找错」
+                             f"{portal.web}/search"}  # the search page, from the site map
 
 
 def test_nothing_in_the_bucket_is_out_of_reach_of_a_reader(portal: Portal, site: Crawl) -> None:
     client = Minio(portal.settings["s3_endpoint"].removeprefix("http://"), "testing", "testing",
                    secure=False)
     keys = {o.object_name for o in client.list_objects(portal.site_bucket, recursive=True)}
-    reached = {path if path and not path.endswith("/") else path + "index.html"
-               for path in site.pages}
+    reached = {unquote(path) if path and not path.endswith("/") else path + "index.html"
+               for path in site.pages}  # a file's Chinese name is percent-encoded in its link
     assert keys - reached == {"404.html", "robots.txt"}
 
 
@@ -267,6 +305,15 @@ def test_nginx_serves_the_bucket_as_the_api_does(portal: Portal, site: Crawl) ->
         photo_response = client.get(f"{portal.web}/site/{photo_path}")
         assert photo_response.headers["cache-control"] == "public, max-age=86400"
         assert "x-amz-request-id" not in photo_response.headers
+        pdf = next(p for p in site.pages if p.startswith("files/") and p.endswith(".pdf"))
+        for base in (portal.web, portal.api):
+            download = client.get(f"{base}/site/{pdf}")
+            assert download.status_code == 200 and download.content == pdf_bytes(), base
+            assert download.headers["content-type"] == "application/pdf", base
+            assert download.headers["content-disposition"].startswith("attachment"), base
+            assert download.headers["x-content-type-options"] == "nosniff", base
+        robots = client.get(f"{portal.web}/robots.txt")
+        assert robots.status_code == 200 and "Sitemap:" in robots.text
         zipped = client.get(f"{portal.web}/site/", headers={"Accept-Encoding": "gzip"})
         assert zipped.headers.get("content-encoding") == "gzip"
 
@@ -369,7 +416,10 @@ def test_an_article_page_lays_out_on_a_phone_and_a_desktop(portal: Portal, brows
 
 def test_home_and_article_pass_the_accessibility_checks(portal: Portal, browser: Any) -> None:
     axe = (REPO / "node_modules" / "axe-core" / "axe.min.js").read_text()
-    for path in ("", f"articles/{portal.ids['county-photo']}.html", "columns/culture/"):
+    for path in ("", f"articles/{portal.ids['county-photo']}.html", "columns/culture/",
+                 f"documents/{portal.document}.html", "columns/documents/", "columns/notices/",
+                 "features/top50-2025.html", "features/top50-2025/1.html", "sitemap.html",
+                 "../search?q=工业"):
         # the pages forbid scripts (Content-Security-Policy): let the checker in all the same
         page = browser.new_page(viewport={"width": 1440, "height": 900}, bypass_csp=True)
         page.goto(f"{portal.web}/site/{path}")

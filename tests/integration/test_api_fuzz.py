@@ -34,6 +34,13 @@ def test_no_generated_request_makes_the_server_fail(pipeline: Pipeline) -> None:
     for n in range(3):  # something to find: published and flagged items, a photo item
         p.upload(informant, title=f"稿件{n}", body=ARTICLE if n == 1 else "正文。")
     p.upload(informant, kind="photo", title="图片", photos=[photo(seed=1)])
+    # a survey and an evaluation to answer (survey ids 1 and 2)
+    p.post("/api/surveys", admin, {"title": "需求调查", "questions": [
+        {"id": "a", "type": "multiple", "text": "需要", "options": ["融资", "用工"], "max": 1},
+        {"id": "b", "type": "number", "text": "人数", "min": 0}]})
+    p.post("/api/surveys", admin, {"title": "评议", "kind": "evaluation", "access": "codes",
+                                   "units": ["qingshan"], "questions": [
+                                       {"id": "a", "type": "scale5", "text": "满意度"}]})
     p.settle()
 
     schema = schemathesis.openapi.from_asgi("/openapi.json", p.app)

@@ -16,7 +16,14 @@ from bootstrap import PROCESSES, NeedsBroker, Process, Runner, Runtime, bootstra
 from entrypoints.cli import cli
 from services.settings import Settings
 
-EVERY_CONSUMER = ["ingest", "ingest-topics", "moderation", "publisher", "scoring"]
+INGEST = ["ingest", "ingest-topics", "ingest-documents", "ingest-letters"]
+MODERATION = ["moderation", "moderation-documents", "moderation-surveys", "moderation-letters"]
+PUBLISHER = ["publisher", "publisher-documents", "publisher-search", "publisher-surveys",
+             "publisher-letters"]
+SCORING = ["scoring", "scoring-surveys", "scoring-letters"]
+EVERY_CONSUMER = [*INGEST, *MODERATION, *PUBLISHER, *SCORING]
+INGEST_JOBS = ["close-ended-surveys", "sweep-orphaned-uploads"]
+MODERATION_JOBS = ["moderation.letter-deadlines"]
 
 
 @pytest.fixture
@@ -63,10 +70,11 @@ def test_on_the_embedded_queue_each_process_relays_and_runs_its_consumers_and_jo
     all_jobs = sorted(j.name for c in runtimes[0].components for j in c.jobs)
     assert seen == {
         "up": (EVERY_CONSUMER, all_jobs, True),
-        "api": (["ingest", "ingest-topics"], ["sweep-orphaned-uploads"], True),
-        "worker": (["moderation"], [], False),
-        "publisher": (["publisher"], [], False),
-        "scoring": (["scoring"], [j for j in all_jobs if j != "sweep-orphaned-uploads"], False),
+        "api": (INGEST, INGEST_JOBS, True),
+        "worker": (MODERATION, MODERATION_JOBS, False),
+        "publisher": (PUBLISHER, [], False),
+        "scoring": (SCORING, [j for j in all_jobs if j not in INGEST_JOBS + MODERATION_JOBS],
+                    False),
     }
 
 
@@ -81,8 +89,8 @@ def test_on_rabbitmq_the_runner_of_the_row_runs_the_consumers(
     up, api, scoring = (wired(runtimes, settings, n) for n in ("up", "api", "scoring"))
     assert [c.subscription.consumer for c in up.kombu_consumers] == EVERY_CONSUMER
     assert up.jobs and up.relay is not None and up.celery is None
-    assert [c.subscription.consumer for c in api.kombu_consumers] == ["ingest", "ingest-topics"]
-    assert [c.subscription.consumer for c in scoring.kombu_consumers] == ["scoring"]
+    assert [c.subscription.consumer for c in api.kombu_consumers] == INGEST
+    assert [c.subscription.consumer for c in scoring.kombu_consumers] == SCORING
     for runtime in (api, scoring):  # their jobs are beat's on RabbitMQ
         assert runtime.relay is not None and not runtime.jobs and not runtime.queue_consumers
 
@@ -90,7 +98,8 @@ def test_on_rabbitmq_the_runner_of_the_row_runs_the_consumers(
     assert worker.celery is not None and not worker.kombu_consumers and not worker.jobs
     assert "worker@%h" in worker.celery.argv
     app = worker.celery.app()
-    assert [q.name for q in app.conf.task_queues] == [f"{settings.queue_prefix}.moderation.tasks"]
+    assert [q.name for q in app.conf.task_queues] == [f"{settings.queue_prefix}.{c}.tasks"
+                                                      for c in MODERATION]
 
     beat = wired(runtimes, settings, "beat")
     assert beat.celery is not None and beat.relay is None and not beat.jobs
@@ -103,7 +112,7 @@ def test_a_new_process_is_one_row(tmp_path: Path, runtimes: list[Runtime]) -> No
                   runner=Runner.KOMBU, relay=True)
     runtime = bootstrap(on_rabbitmq(tmp_path), row)
     runtimes.append(runtime)
-    assert [c.subscription.consumer for c in runtime.kombu_consumers] == ["moderation", "scoring"]
+    assert [c.subscription.consumer for c in runtime.kombu_consumers] == [*MODERATION, *SCORING]
 
 
 def test_a_process_with_consumers_needs_a_runner() -> None:

@@ -20,6 +20,7 @@ from scoring.models import Total
 from scoring.quotas import month_bounds
 from scoring.rules import RulesError, load_rules, rules_from_text
 from services.db import utcnow
+from tests import office
 from tests.conftest import City
 
 TEXT = "青山县召开工业经济运行分析会，总结前三季度工业经济运行情况，部署四季度重点工作。"
@@ -99,7 +100,9 @@ def test_adoptions_and_instructions_are_checked_before_they_are_recorded(city: C
     assert instruction.status_code == 201
     p.settle()
     rules = [line["rule"] for line in p.get("/api/scores/ledger", city.informant).json()["lines"]]
-    assert rules == ["published.article", "adoption.provincial", "instruction.city"]
+    # the province's adoption takes the place of the portal's points (only the highest counts)
+    assert rules == ["published.article", "published.article", "adoption.provincial",
+                     "instruction.city"]
     audit = [e["action"] for e in p.get("/api/audit", city.admin).json()["entries"]]
     assert {"adoption", "instruction"} <= set(audit)
 
@@ -114,12 +117,24 @@ def test_exports_have_one_sheet_per_board_with_chinese_headers(
     xlsx = p.get("/api/scores/export", city.moderator, period=month, format="xlsx")
     assert xlsx.status_code == 200
     book = load_workbook(io.BytesIO(xlsx.content))
-    assert book.sheetnames == ["县区排名", "企业排名", "全部单位", "信息员排名"]
+    assert book.sheetnames == ["县区排名", "企业排名", "全部单位", "信息员排名", "来信办理"]
     county = book["县区排名"]
-    assert county.freeze_panes == "A2"
-    assert [c.value for c in county[1]][:5] == ["名次", "单位名称", "单位代号", "类型", "积分"]
-    assert [c.value for c in county[2]][:5] == [1, "青山县经济和信息化局", "qingshan", "县区", 2]
+    assert county.freeze_panes == "A3"
+    assert county["A1"].value == f"市经济和信息化委员会办公室　{int(month[:4])}年" \
+                                 f"{int(month[5:])}月信息报送积分排名（县区排名）"
+    assert [c.value for c in county[2]][:7] == ["名次", "单位名称", "类型", "积分", "报送稿件",
+                                                "门户采用", "采用率"]
+    assert [c.value for c in county[3]][:7] == [1, "青山县经济和信息化局", "县区", 2, 1, 1, 1.0]
+    assert county["G3"].number_format == "0.0%" and county["G4"].value == "—"
+    assert county["B3"].border.left.style == "thin"
     assert county.column_dimensions["B"].width >= 2 * len("青山县经济和信息化局")
+    setup = county.page_setup
+    assert (setup.paperSize, setup.orientation, setup.fitToWidth, setup.fitToHeight) == \
+        (9, "landscape", 1, 0)
+    assert county.sheet_properties.pageSetUpPr.fitToPage and county.print_title_rows == "$2:$2"
+    # printed as the office prints it: one A4 page per small sheet, not seven
+    (tmp_path / "month.xlsx").write_bytes(xlsx.content)
+    assert office.pages(office.to_pdf(tmp_path / "month.xlsx")) == 4
 
     monkeypatch.setenv("BAOSONG_DATA_DIR", str(p.ctx.settings.data_dir))
     out = tmp_path / "year.csv"
@@ -128,7 +143,8 @@ def test_exports_have_one_sheet_per_board_with_chinese_headers(
     assert result.exit_code == 0, result.output
     rows = list(csv.reader(io.StringIO(out.read_text(encoding="utf-8-sig"))))
     enterprise = next(r for r in rows if r[:1] == ["企业排名"])
-    assert enterprise[:6] == ["企业排名", "1", "华远机械股份有限公司", "huayuan", "企业", "2"]
+    assert enterprise[:8] == ["企业排名", "1", "华远机械股份有限公司", "企业", "2", "1", "1",
+                              "100.0%"]
     bad = CliRunner().invoke(cli, ["scores", "export", "--period", "2026-13", "-o", str(out)])
     assert bad.exit_code == 2
 
@@ -145,10 +161,20 @@ def test_the_bulletin_lists_each_unit_and_those_that_sent_nothing(city: City) ->
     assert (qingshan["submitted"], qingshan["adopted"], qingshan["rate"]) == (2, 1, "50.0%")
     assert qingshan["rank"] == 1 and qingshan["points"] == 2 and not qingshan["met"]
     assert "临江区经济和信息化局" in data["silent"] and "华远机械股份有限公司" in data["silent"]
+    # a department owes no quota: it neither ranks nor is named as having sent nothing
+    assert "市经信委办公室" not in data["silent"]
+    assert [g["kind"] for g in data["groups"]] == ["county", "enterprise"]
+    today = utcnow().astimezone(dt.timezone(dt.timedelta(hours=8)))
+    assert data["issued"] == f"{today.year}年{today.month}月{today.day}日"
+    assert data["issue"] == f"{today.year}年第{today.month}期"
     page = p.client.get("/api/reports/bulletin", params={"month": month,
                                                          "token": city.moderator})
     assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
     assert "信息报送情况通报" in page.text and "@page" in page.text
+    assert '<meta name="viewport" content="width=device-width' in page.text
+    assert f"{today.year}年第{today.month}期" in page.text and "市经信委办公室" not in page.text
+    assert "抄送：委领导，各处室，各县（市、区）经信局。" in page.text
+    assert 'font-family: "Noto Serif CJK SC"' in page.text
     assert p.get("/api/reports/bulletin", city.moderator, month="2026-13").status_code == 422
 
 

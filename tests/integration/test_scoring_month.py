@@ -38,7 +38,8 @@ FLAGGED = "详情请咨询联系电话：13812345678。"
 # The hand-computed table. Per unit: (informant's points, unit's points after the month close).
 # Counties owe 2 articles and 3 photos (images in photo items); enterprises 1 article.
 EXPECTED = {
-    "c01": (14, 16),  # 2 articles 4 + 3 photos 3 + lead +2 + provincial adoption +5; quota +2
+    "c01": (12, 14),  # article a0 2 + lead +2; a1 adopted by the province: 5 instead of its 2
+                      # (only the highest level counts); 3 photos 3; quota +2
     "c02": (6, 4),    # 2 articles 4 + 2 photos 2 (its third photo is c01's, resent: 0); -2
     "c03": (5, 3),    # 2 articles 4 + 3 photos 3, one article retracted -2; 1 article left: -2
     "c04": (5, 7),    # 2 articles 4 + one photo item of 3 images 1; quota met +2
@@ -48,7 +49,7 @@ EXPECTED = {
     "c08": (2, 0),    # one article rejected 0, one returned and revised 2 (counts once); -2
     "c09": (0, -2),   # sent nothing
     "c10": (5, 7),    # 2 articles 4 + one photo item of 6 images 1 (5 count); +2
-    "e01": (12, 14),  # article 2, adopted by the province and then the nation: 10; +2
+    "e01": (10, 12),  # article adopted by the province and then the nation: 10 alone; +2
     **{f"e{n:02d}": (2, 4) for n in range(2, 16)},  # one article each; quota +2
     "e16": (5, 7),    # 约稿 answered in time 2+3; +2
     "e17": (1, -1),   # a photo, no article: quota -2
@@ -257,8 +258,8 @@ def test_a_month_of_a_city_adds_up_to_the_hand_computed_table(
     # Each unit can explain its total line by line.
     ledger = p.get("/api/scores/ledger", m.tokens["e01"]).json()
     assert [(line["rule"], line["points"]) for line in ledger["lines"]] == [
-        ("published.article", 2), ("adoption.provincial", 5), ("adoption.provincial", -5),
-        ("adoption.national", 10), ("quota.met", 2)]
+        ("published.article", 2), ("published.article", -2), ("adoption.provincial", 5),
+        ("adoption.provincial", -5), ("adoption.national", 10), ("quota.met", 2)]
     assert all(line["rules_version"] == rules.version for line in ledger["lines"])
     assert p.get("/api/scores/ledger", m.tokens["e01"], unit="c01").status_code == 403
 
@@ -280,15 +281,16 @@ def test_a_month_of_a_city_adds_up_to_the_hand_computed_table(
                    str(p.ctx.settings.rules_path), "--dry-run")
     assert same.exit_code == 0 and "，0 项合计会不同" in same.output, same.output
     other = tmp_path / "rules-2027.toml"
-    other.write_text(rules.text.replace('version = "2026.1"', 'version = "2027.1"')
+    other.write_text(rules.text.replace('version = "2026.2"', 'version = "2027.1"')
                      .replace("article = 2", "article = 3")
                      .replace("missed_penalty = -5", "missed_penalty = -10"), encoding="utf-8")
     would = cli_run(p, monkeypatch, "scores", "rebuild", "--rules", str(other), "--dry-run")
     assert would.exit_code == 0, would.output
     changes = {tuple(line.split("\t")[:3]): line.split("\t")[3:] for line in
                would.output.splitlines() if line.startswith("unit\t")}
-    # c01: articles 3+3, lead doubles 3 (+3), photos 3, adoption 5, quota 2 = 19
-    assert changes[("unit", "c01", "all")] == ["16", "-> 19"]
+    # c01: article a0 3, lead doubles it (+3), a1 adopted 5 (its portal 3 does not count),
+    # photos 3, quota 2 = 16
+    assert changes[("unit", "c01", "all")] == ["14", "-> 16"]
     assert changes[("unit", "c07", "all")] == ["-7", "-> -12"]
     assert ("unit", "e17", "all") not in changes  # it had no article
     assert _ledger(p) == lines_before  # a dry run writes nothing

@@ -237,3 +237,35 @@ def test_cmyk_sixteen_bit_and_palette_photos_are_screened_and_published(city: Ci
                  filenames=["photo.png" if mode != "CMYK" else "photo.jpg"])
     item = city.pipeline.get(f"/api/submissions/{sid}", city.admin).json()
     assert item["findings"] == [] and item["status"] == "published"
+
+
+def test_a_qr_code_in_a_photo_reaches_the_moderator_queue_and_a_clean_photo_publishes(
+        city: City) -> None:
+    from tests.support import photo_with_code
+
+    p = city.pipeline
+    coded = upload(city, city.informant, kind="photo", title="新品展示",
+                   photos=[photo_with_code("https://u.wechat.com/shop-888", at=(100, 80), seed=41)])
+    clean = upload(city, city.informant2, kind="photo", title="车间", photos=[photo(seed=42)])
+    queue = {i["id"]: i for i in p.get("/api/moderation/queue", city.moderator).json()["items"]}
+    [finding] = queue[coded]["findings"]
+    assert finding["rule"] == "photo:code" and finding["text"] == "https://u.wechat.com/shop-888"
+    assert "左上" in finding["message"]
+    assert clean not in queue
+    assert p.get(f"/api/submissions/{clean}", city.admin).json()["status"] == "published"
+
+
+def test_a_copy_simhash_misses_is_found_by_its_minhash_bands(city: City) -> None:
+    from bench.duplicates import pairs
+    from moderation.fingerprints import distance, simhash
+    from moderation.normalise import normalise
+
+    p = city.pipeline
+    [(original, copy)] = [(a, b) for _, kind, a, b in pairs() if kind == "two_numbers_and_a_repeat"
+                          and distance(simhash(normalise(a).text),
+                                       simhash(normalise(b).text)) > 8][:1]
+    first = upload(city, city.informant, title="原稿", body=original)
+    second = upload(city, city.informant2, title="改过两个数字的副本", body=copy)
+    [finding] = p.get(f"/api/submissions/{second}", city.admin).json()["findings"]
+    assert finding["rule"] == "duplicate:text" and finding["entry"] == "minhash"
+    assert finding["duplicate_of"] == first and "MinHash" in finding["message"]

@@ -31,3 +31,18 @@ def test_orphaned_upload_objects_are_swept_and_referenced_ones_kept(city: City) 
     assert len(remaining) == 1 and "orphan" not in remaining[0]
     assert not stale.exists()
     assert p.get(f"/api/submissions/{kept}", city.informant).status_code == 200
+
+
+def test_a_letters_attachments_are_kept_and_its_orphans_swept(city: City) -> None:
+    p = city.pipeline
+    written = p.client.post("/api/letters", data={
+        "type": "consult", "subject": "附件", "body": "请看附件。", "name": "王芳",
+        "phone": "13800001111"}, files=[("attachments", ("a.jpg", photo(seed=8), "image/jpeg"))])
+    assert written.status_code == 201
+    p.ctx.uploads.put_bytes("letters/2026/11/orphan.jpg", photo(seed=9), "image/jpeg")
+    old = (dt.datetime.now() - dt.timedelta(hours=2)).timestamp()
+    for path in (p.ctx.settings.data_dir / "objects").rglob("*.jpg"):
+        os.utime(path, (old, old))
+    assert sweeper.sweep(p.ctx) == 1
+    (kept,) = p.ctx.uploads.list("letters/")
+    assert "orphan" not in kept

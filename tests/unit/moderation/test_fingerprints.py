@@ -59,3 +59,18 @@ def test_signed_storage_round_trips_every_64_bit_value() -> None:
         signed = fp.to_signed(value)
         assert -(1 << 63) <= signed < 1 << 63
         assert fp.from_signed(signed) == value
+
+
+def test_a_duplicate_finding_tells_the_moderator_in_chinese_alone() -> None:
+    """Issue 15 item 12: no "(photo sent before)" left in the moderator's queue."""
+    import re
+
+    from moderation.duplicates import PHOTO, TEXT, Match, duplicate_findings
+
+    findings = duplicate_findings([Match(TEXT, 0, 7, 0, 2), Match(PHOTO, 0, 7, 1, 3)],
+                                  {7: "青山县工业经济运行分析会"}, ["现场.jpg"])
+    messages = [f["message"] for f in findings]
+    assert messages[1].startswith("照片 现场.jpg 与稿件 #7《青山县工业经济运行分析会》的第 2 张")
+    english = [m for m in messages
+               if re.search(r"[A-Za-z]{3,}", m.replace("SimHash", "").replace(".jpg", ""))]
+    assert english == []

@@ -134,3 +134,22 @@ def test_a_bilevel_photo_is_hashed_from_a_small_grey_copy() -> None:
     assert decoded.mode == "L" and max(decoded.size) <= 2 * HASH_SOURCE_SIDE
     report = check_photo(_png(sheet), 0, "scan.png", LIMITS)
     assert report.findings == [] and report.phash is not None and report.mode == "1"
+
+
+def test_a_qr_code_pasted_into_a_photo_is_a_finding_with_its_text_and_place() -> None:
+    from tests.support import photo_with_code
+
+    data = photo_with_code("weixin://contacts/profile/shop888", at=(1250, 850), seed=3)
+    report = check_photo(data, 0, "厂区.jpg", LIMITS)
+    [finding] = report.findings
+    assert finding["rule"] == "photo:code" and finding["action"] == "flag"
+    assert finding["format"] == "QRCode"
+    assert finding["text"] == "weixin://contacts/profile/shop888"
+    left, top, right, bottom = finding["box"]
+    assert abs(left - 1250) < 40 and abs(top - 850) < 40
+    assert abs(right - 1550) < 40 and abs(bottom - 1150) < 40
+    assert "右下有二维码" in finding["message"]
+
+
+def test_a_photo_without_a_code_has_no_code_finding() -> None:
+    assert check_photo(photo(seed=3), 0, "厂区.jpg", LIMITS).findings == []

@@ -57,12 +57,20 @@ def test_only_the_highest_adoption_counts_whatever_the_order() -> None:
     up = lines_of([received(1), fact(engine.PUBLISHED, 1, 5),
                    fact(engine.ADOPTED, 1, 9, level="provincial"),
                    fact(engine.ADOPTED, 1, 20, level="national")])
-    assert up == [("published.article", 2), ("adoption.provincial", 5),
+    # the portal is the lowest level: its 2 give way to the province's 5, those to the nation's
+    assert up == [("published.article", 2), ("published.article", -2), ("adoption.provincial", 5),
                   ("adoption.provincial", -5), ("adoption.national", 10)]
     down = lines_of([received(1), fact(engine.PUBLISHED, 1, 5),
                      fact(engine.ADOPTED, 1, 9, level="national"),
                      fact(engine.ADOPTED, 1, 20, level="provincial")])
-    assert down == [("published.article", 2), ("adoption.national", 10)]
+    assert down == [("published.article", 2), ("published.article", -2),
+                    ("adoption.national", 10)]
+    # a rules file of before (no portal_is_lowest) adds the portal's points to the adoption's
+    older = rules_from_text(DEFAULT.text.replace("portal_is_lowest = true", "")
+                            .replace('version = "2026.2"', 'version = "2026.1"'))
+    assert sum(points for _, points in lines_of(
+        [received(1), fact(engine.PUBLISHED, 1, 5),
+         fact(engine.ADOPTED, 1, 9, level="national")], older)) == 12
 
 
 def test_leader_instructions_add_up_by_level_once_each() -> None:
@@ -79,8 +87,9 @@ def test_retraction_reverses_everything_the_item_earned() -> None:
                       fact(engine.INSTRUCTED, 1, 8, level="city"),
                       fact(engine.RETRACTED, 1, 60)])
     assert sum(points for _, points in lines) == 0
-    assert lines[-4:] == [("published.article", -2), ("lead", -2), ("adoption.provincial", -5),
-                          ("instruction.city", -5)]
+    assert lines == [("published.article", 2), ("lead", 2), ("published.article", -2),
+                     ("lead", -2), ("adoption.provincial", 5), ("instruction.city", 5),
+                     ("adoption.provincial", -5), ("instruction.city", -5)]
 
 
 def test_duplicate_earns_nothing_and_says_so_even_when_marked_late() -> None:
@@ -104,7 +113,7 @@ def test_a_booked_rule_keeps_its_points_when_the_rules_change() -> None:
                                   unit_kind="county", informant_id=7, month="2026-03",
                                   received_at=T0, status="published", lead_at=T0)
     richer = rules_from_text(DEFAULT.text.replace("article = 2", "article = 3")
-                             .replace('version = "2026.1"', 'version = "2027.1"'))
+                             .replace('version = "2026.2"', 'version = "2027.1"'))
     entitled = engine.entitlements(MemoryWorld({}), item, richer)
     assert entitled["published.article"][0] == 3 and entitled["lead"][0] == 3
     lines = engine.reconcile(item, entitled, {"published.article": 2})
