@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from fastapi import FastAPI, Query
 from fastapi.responses import JSONResponse, RedirectResponse
 
+from bootstrap import api_docs
 from services import audit, web_session
 from services.component import Component, landing_pages, nav_links
 from services.context import Context
@@ -52,9 +53,11 @@ def create_app(ctx: Context, components: Sequence[Component]) -> FastAPI:
                 await stop()
 
     app = FastAPI(title="报送 Baosong", version="0.1.0", lifespan=lifespan,
-                  description="市经信委产业门户的信息报送流水线 (the submission pipeline)")
+                  description="市经信委产业门户的信息报送流水线 (the submission pipeline)",
+                  docs_url=None, redoc_url=None)
     app.state.context = ctx
     install_error_handlers(app)
+    api_docs.install(app)  # Swagger UI from the package's own files
     # /login, session cookies, CSRF for the pages; where each role lands, the navigation bar
     web_session.install(app, ctx.settings, landing_pages(components), nav_links(components))
     for component in components:

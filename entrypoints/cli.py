@@ -11,6 +11,7 @@ import typer
 from bootstrap import COMMANDS, NeedsBroker, Runtime, bootstrap, build_context, prepare, readiness
 from entrypoints.run import run
 from services.component import CliState, cli_context
+from services.context import Context
 from services.identity import IdentityError, add_unit, add_user
 from services.settings import Settings
 
@@ -117,6 +118,18 @@ def check(ctx: typer.Context) -> None:
         raise typer.Exit(1)
 
 
+def _prepare_quietly(context: Context) -> None:
+    """Bring the schema up to date without a line per migration: a command whose answer is a
+    token must not bury it under Alembic's progress (warnings and errors still show)."""
+    alembic = logging.getLogger("alembic")
+    level = alembic.level
+    alembic.setLevel(max(logging.WARNING, level))
+    try:
+        prepare(context)
+    finally:
+        alembic.setLevel(level)
+
+
 @cli.command()
 def migrate(ctx: typer.Context) -> None:
     """更新数据库结构 (bring the database schema up to date)."""
@@ -132,7 +145,7 @@ def units_add(ctx: typer.Context, slug: str,
               site: str | None = typer.Option(None, "--site", help="单位网站")) -> None:
     """登记一个单位 (register a unit)."""
     context = cli_context(ctx)
-    prepare(context)
+    _prepare_quietly(context)
     try:
         with context.db.transaction() as session:
             unit = add_unit(session, slug, name, kind, site)
@@ -148,7 +161,7 @@ def users_add(ctx: typer.Context, name: str,
               unit: str | None = typer.Option(None, "--unit", help="所属单位代号")) -> None:
     """登记一个用户；最后一行是 API 令牌，只显示一次 (the last line is the API token)."""
     context = cli_context(ctx)
-    prepare(context)
+    _prepare_quietly(context)
     try:
         with context.db.transaction() as session:
             user, token = add_user(session, name, role, unit)

@@ -15,6 +15,7 @@ import time
 import urllib.error
 import urllib.request
 import uuid
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
@@ -46,8 +47,36 @@ PEOPLE = (
 )
 
 
+ROLE_HEADINGS = (
+    ("informant", "信息员：可以报送稿件 (informants: may upload)"),
+    ("moderator", "审核员：审核队列、撤稿、登记采用 (moderator: queue, retractions, adoptions)"),
+    ("admin", "管理员：全部功能与看板 (admin: everything, and the dashboard)"),
+)
+TOKENS_FILE = "demo-tokens.json"  # in the data folder, readable by its owner only
+
+
+def _saved_tokens(path: Path) -> dict[str, str]:
+    try:
+        saved = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return {k: v for k, v in saved.items() if isinstance(k, str) and isinstance(v, str)} \
+        if isinstance(saved, dict) else {}
+
+
+def _save_tokens(path: Path, tokens: dict[str, str]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.touch(mode=0o600, exist_ok=True)
+    path.chmod(0o600)
+    path.write_text(json.dumps(tokens, ensure_ascii=False, indent=1), encoding="utf-8")
+
+
 def seed_people(ctx: Context) -> dict[str, str]:
-    """Units and users (new tokens for the demo users on every run); print the tokens."""
+    """Units and users, and their tokens, printed by role. A demo user keeps the token saved in
+    the data folder across restarts (a token saved in a browser or a script goes on working);
+    only one that no longer matches gets a new token."""
+    path = ctx.settings.data_dir / TOKENS_FILE
+    saved = _saved_tokens(path)
     tokens: dict[str, str] = {}
     with ctx.db.transaction() as session:
         for slug, name, kind, site in UNITS:
@@ -57,13 +86,19 @@ def seed_people(ctx: Context) -> dict[str, str]:
             user = session.scalars(sa.select(User).where(User.name == name)).first()
             if user is None:
                 user, token = add_user(session, name, role, unit)
+            elif name in saved and hash_token(saved[name]) == user.token_hash:
+                token = saved[name]
             else:
                 token = TOKEN_PREFIX + uuid.uuid4().hex + uuid.uuid4().hex
                 user.token_hash = hash_token(token)
             tokens[name] = token
-    print("\n演示账号 (demo accounts) — API 令牌 (tokens):", flush=True)
-    for name, role, unit in PEOPLE:
-        print(f"  {name:<4} {role:<10} {unit or '':<10} {tokens[name]}", flush=True)
+    _save_tokens(path, tokens)
+    print(f"\n演示账号 (demo accounts) — API 令牌 (tokens), 保存在 {path}:", flush=True)
+    for role, heading in ROLE_HEADINGS:
+        print(f"  {heading}", flush=True)
+        for name, person_role, unit in PEOPLE:
+            if person_role == role:
+                print(f"    {name:<4} {unit or '':<10} {tokens[name]}", flush=True)
     return tokens
 
 

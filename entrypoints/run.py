@@ -20,7 +20,11 @@ def run(runtime: Runtime, *, while_serving: Sequence[threading.Thread] = ()) -> 
         # no thread of ours here: the pool forks, and a thread alive at fork time can leave a lock
         # held in the children; nor a connection, which a child would inherit
         runtime.ctx.db.dispose()
-        runtime.celery.app().worker_main(list(runtime.celery.argv))
+        # ``start``, not ``worker_main``, which drops the worker's exit status: a worker that
+        # cannot go on must exit non-zero, so that its supervisor starts it again
+        status = runtime.celery.app().start(list(runtime.celery.argv))
+        if status:
+            raise SystemExit(status)
         return
     threads = Threads(runtime).start()
     try:

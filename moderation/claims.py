@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from moderation.models import Review, ReviewState
-from services import audit
+from services import audit, duties
 from services.context import Context
 from services.db import utcnow
 from services.identity import Principal, user_names
@@ -35,11 +35,7 @@ def holder(review: Review, now: dt.datetime) -> int | None:
 
 def recusal(review: Review, user: Principal) -> str | None:
     """Why ``user`` may not decide ``review`` (None if they may)."""
-    if review.content.get("informant") == user.id:
-        return "不能审核自己报送的稿件 (you cannot decide an item you sent)"
-    if user.unit is not None and review.unit_slug == user.unit:
-        return "不能审核本单位报送的稿件 (you cannot decide an item from your own unit)"
-    return None
+    return duties.recusal(user, review.unit_slug, review.content.get("informant"))
 
 
 def refuse_if_recused(review: Review, user: Principal) -> None:

@@ -42,6 +42,10 @@ def all_templates(session: Session) -> list[ReasonTemplate]:
         ReasonTemplate.action, ReasonTemplate.position, ReasonTemplate.id)))
 
 
+def count(session: Session) -> int:
+    return session.scalar(sa.select(sa.func.count()).select_from(ReasonTemplate)) or 0
+
+
 def next_position(session: Session, action: str) -> int:
     last = session.scalar(sa.select(sa.func.max(ReasonTemplate.position))
                           .where(ReasonTemplate.action == action))

@@ -17,7 +17,7 @@ from services import audit
 from services.db import utcnow
 from services.http import ContextDep, CurrentUser, RowId, status_of
 from services.identity import Role, require_role, unit_names, user_names
-from services.refusals import Invalid, NotFound
+from services.refusals import Invalid, NotFound, TooLarge
 
 router = APIRouter(tags=["moderation"])
 MAX_BULK = 100
@@ -65,6 +65,10 @@ def add_reason(body: ReasonIn, ctx: ContextDep, user: CurrentUser) -> dict[str, 
     if not text:
         raise Invalid("理由不能为空 (text is required)")
     with ctx.db.transaction() as session:
+        limit = ctx.settings.max_reason_templates
+        if reasons.count(session) >= limit:
+            raise TooLarge(f"理由模板已达 {limit} 条上限，请先删除不用的模板 "
+                           f"(at most {limit} reason templates)")
         template = reasons.ReasonTemplate(
             action=body.action, text=text, position=reasons.next_position(session, body.action),
             updated_by=user.name, updated_at=utcnow())

@@ -132,7 +132,10 @@ def original_photo(submission_id: RowId, index: Annotated[int, Path(ge=0, le=100
     except FileNotFoundError as exc:
         raise NotFound.of("照片") from exc
     return StreamingResponse(chunks, media_type=info.content_type,
-                             headers={"Cache-Control": "private, max-age=3600"})
+                             headers={"Cache-Control": "private, max-age=3600",
+                                      # an original is whatever the informant sent: a browser
+                                      # must never read it as anything but its image type
+                                      "X-Content-Type-Options": "nosniff"})
 
 
 def lexicon_router(lexicon: Lexicon) -> APIRouter:

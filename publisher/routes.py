@@ -19,7 +19,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from publisher.models import ItemState, PublishedItem, SiteLock
-from services import audit, outbox
+from services import audit, duties, outbox
 from services.columns import COLUMNS
 from services.context import Context
 from services.contracts.submissions import (
@@ -79,7 +79,9 @@ def _holding(ctx: Context, user: Principal, submission_id: int, reason: str,
         raise Invalid(f"{what}须写明理由 (a reason is required)")
     with ctx.db.transaction() as session:
         item = _published(session, submission_id)
-        yield session, item, SubmissionIdentity.from_data(item.identity), reason
+        identity = SubmissionIdentity.from_data(item.identity)
+        duties.refuse_if_recused(user, identity.unit, identity.informant)
+        yield session, item, identity, reason
 
 
 @router.post("/api/submissions/{submission_id}/retract", summary="撤稿 (take an item off the site)")
@@ -156,6 +158,8 @@ def make_lead(submission_id: RowId, ctx: ContextDep, user: CurrentUser) -> dict[
         # one lead at a time: lead changes take the site lock, so two never interleave
         session.get(SiteLock, 1, with_for_update=True)
         item = _published(session, submission_id)
+        identity = SubmissionIdentity.from_data(item.identity)
+        duties.refuse_if_recused(user, identity.unit, identity.informant)
         if item.state != ItemState.PUBLISHED:
             raise Conflict("只有已发布的稿件才能设为头条 (only a published item can lead)")
         if item.lead:
@@ -163,7 +167,6 @@ def make_lead(submission_id: RowId, ctx: ContextDep, user: CurrentUser) -> dict[
         session.execute(sa.update(PublishedItem).where(PublishedItem.lead).values(lead=False))
         session.flush()
         item.lead = True
-        identity = SubmissionIdentity.from_data(item.identity)
         outbox.emit(session, Lead.about(identity, by=_by(user)).event())
         audit.record(session, user, "lead", subject_of(identity.submission))
     return {"id": submission_id, "lead": True}

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from scoring.models import Award, ScoredItem
 from scoring.rules import LEVEL_NAMES
-from services import audit, outbox
+from services import audit, duties, outbox
 from services.context import Context
 from services.contracts.submissions import Adopted, Instructed, SubmissionRef
 from services.identity import Principal, Role, require_role
@@ -33,6 +33,7 @@ def record(ctx: Context, user: Principal, submission_id: int, kind: str, level: 
         item = session.get(ScoredItem, submission_id)
         if item is None:
             raise NotFound.of("稿件")
+        duties.refuse_if_recused(user, item.unit_slug, item.informant_id)
         if item.status != "published":
             raise Conflict(f"只有已发布的稿件才能登记{what}，该稿件状态为 {item.status} "
                            f"(only a published item can be recorded as {kind})")

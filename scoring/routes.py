@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Header, Query, Request
@@ -13,6 +14,7 @@ from scoring import dashboard, queries, quotas, reports
 from scoring.review import outputs, render
 from scoring.rules import Rules
 from scoring.stream import ScoreBroadcaster
+from services import web_pages
 from services.component import PageLink
 from services.context import Context
 from services.http import ContextDep, CurrentUser, current_principal_or_query
@@ -114,7 +116,7 @@ def build_router(rules: Rules, broadcaster: ScoreBroadcaster) -> APIRouter:
             body = render.bulletin_document(data, outputs.office_of(ctx.settings))
             return Response(body, media_type=outputs.MEDIA["docx"],
                             headers={"Content-Disposition": _download_name(chosen, "docx")})
-        return HTMLResponse(reports.render_bulletin(data))
+        return HTMLResponse(reports.render_bulletin(data), headers=web_pages.document_headers())
 
     @router.get("/api/reports/period", summary="年终（半年）信息报送工作情况 (the period report)",
                 response_model=None)
@@ -177,8 +179,9 @@ def build_router(rules: Rules, broadcaster: ScoreBroadcaster) -> APIRouter:
 
     @router.get("/dashboard", response_class=HTMLResponse, include_in_schema=False)
     def dashboard_page(ctx: ContextDep) -> HTMLResponse:
+        nonce = secrets.token_urlsafe(16)
         page = _templates.get_template("dashboard.html").render(
-            site_title=ctx.settings.site_title)
-        return HTMLResponse(page)
+            site_title=ctx.settings.site_title, nonce=nonce)
+        return HTMLResponse(page, headers=web_pages.inline_page_headers(nonce))
 
     return router

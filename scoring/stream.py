@@ -29,6 +29,7 @@ from scoring.models import LedgerLine, Total
 from scoring.queries import line_to_public
 from scoring.totals import ALL_TIME, NEVER
 from services.db import Database
+from services.outages import log_failure
 
 log = logging.getLogger(__name__)
 BATCH = 500
@@ -99,10 +100,9 @@ class PgWakeup:
                     while not self.stop_event.is_set():
                         for _ in conn.notifies(timeout=1.0):
                             self.on_notify()
-            except Exception:
+            except Exception as exc:
                 self.listening.clear()
-                log.warning("score notifications lost; reconnecting in %.1fs", backoff,
-                            exc_info=True)
+                log_failure(log, exc, "score notifications lost; reconnecting in %.1fs", backoff)
                 self.stop_event.wait(backoff)
                 backoff = min(backoff * 2, 15.0)
 
@@ -172,8 +172,8 @@ class ScoreBroadcaster:
             self._wake.clear()
             try:
                 changes = await asyncio.to_thread(read_after, self.db, self.last_seq)
-            except Exception:
-                log.exception("cannot read the ledger")
+            except Exception as exc:
+                log_failure(log, exc, "cannot read the ledger")
                 await asyncio.sleep(1)
                 continue
             for change in changes:

@@ -15,7 +15,9 @@ from typing import Annotated, Any
 from fastapi import Depends, FastAPI, Path, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import DataError
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.exc import DataError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as SATimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from services import refusals
@@ -37,10 +39,17 @@ ContextDep = Annotated[Context, Depends(get_context)]
 
 
 def _token_from(request: Request, allow_query: bool) -> str | None:
-    header = request.headers.get("authorization", "")
-    scheme, _, value = header.partition(" ")
-    if scheme.lower() == "bearer" and value.strip():
-        return value.strip()
+    header = request.headers.get("authorization")
+    if header is not None:
+        # a request that brings an Authorization header is judged by it alone: it never falls
+        # back on the session cookie, which is what lets the CSRF check skip such requests (a
+        # browser behind an HTTP-auth proxy adds Basic credentials to every request it sends)
+        scheme, _, value = header.partition(" ")
+        if scheme.lower() == "bearer" and value.strip():
+            return value.strip()
+        raise refusals.Unauthenticated("Authorization 头须为 Bearer 令牌 (the Authorization "
+                                       "header must carry a bearer token)",
+                                       headers={"WWW-Authenticate": "Bearer"})
     if allow_query and request.query_params.get("token"):
         return request.query_params["token"]
     from_cookies: TokenFromCookies | None = getattr(request.app.state, "token_from_cookies", None)
@@ -60,11 +69,18 @@ def _principal(request: Request, allow_query: bool) -> Principal:
     return principal
 
 
-def current_principal(request: Request) -> Principal:
+# Declares the bearer scheme in the OpenAPI document (and so the Authorize button of /docs) for
+# every operation that authenticates; the header itself is read and judged by _token_from.
+_BEARER = HTTPBearer(auto_error=False, scheme_name="bearer",
+                     description="API 令牌 (bs_…)，由 baosong users add 发放 (an API token)")
+BearerDeclared = Annotated[HTTPAuthorizationCredentials | None, Depends(_BEARER)]
+
+
+def current_principal(request: Request, _declared: BearerDeclared = None) -> Principal:
     return _principal(request, allow_query=False)
 
 
-def current_principal_or_query(request: Request) -> Principal:
+def current_principal_or_query(request: Request, _declared: BearerDeclared = None) -> Principal:
     """For EventSource, which cannot set headers: ``?token=`` is accepted too."""
     return _principal(request, allow_query=True)
 
@@ -123,6 +139,20 @@ def install_error_handlers(app: FastAPI) -> None:
         return JSONResponse({"detail": "提交的数据含有无法保存的字符或数值 "
                                        "(the data holds characters or numbers that cannot be "
                                        "stored)"}, status_code=422)
+
+    @app.exception_handler(OperationalError)
+    @app.exception_handler(InterfaceError)
+    @app.exception_handler(SATimeoutError)
+    async def database_out_of_reach(request: Request, exc: Exception) -> JSONResponse:
+        # the database is down or unreachable (or, embedded, locked too long): an outage the
+        # client should wait out, not a fault in this request; one line, no traceback
+        cause = getattr(exc, "orig", None) or exc
+        log.warning("database out of reach for %s %s: %s", request.method, request.url.path,
+                    str(cause).strip().splitlines()[0] if str(cause).strip() else type(cause))
+        retry = get_context(request).settings.outage_retry_after_seconds
+        return JSONResponse({"detail": "数据库暂时无法访问，请稍后重试 "
+                                       "(the database is unavailable, try again shortly)"},
+                            status_code=503, headers={"Retry-After": str(retry)})
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:

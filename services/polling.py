@@ -7,6 +7,7 @@ import threading
 from collections.abc import Callable
 
 from services.backoff import Backoff
+from services.outages import log_failure
 
 log = logging.getLogger(__name__)
 
@@ -27,10 +28,10 @@ def poll_until_stopped(work: Callable[[], int], *, stop: threading.Event, wake: 
         try:
             done = work()
             failures = 0
-        except Exception:
+        except Exception as exc:
             failures += 1
             delay = backoff.delay(failures)
-            log.exception("%s failed; trying again in %.1fs", name, delay)
+            log_failure(log, exc, "%s failed; trying again in %.1fs", name, delay)
             stop.wait(delay)
             continue
         if not done:

@@ -41,6 +41,8 @@ class Settings(BaseSettings):
     timezone: str = "Asia/Shanghai"  # months and years are counted in the commission's time
     session_secret: str = ""  # empty: derived from the database URL (set it in production)
     session_hours: int = Field(default=12, gt=0)  # a browser stays signed in this long
+    # while the database is out of reach the API answers 503 and asks clients to come back
+    outage_retry_after_seconds: int = Field(default=5, gt=0)
 
     # --- upload limits (bad input gets a 4xx, never a 500) ---------------------------------
     max_photo_bytes: int = Field(default=20 * 1024 * 1024, gt=0)
@@ -55,6 +57,9 @@ class Settings(BaseSettings):
     # --- photo checks ----------------------------------------------------------------------
     photo_formats: tuple[str, ...] = ("JPEG", "PNG", "WEBP")
     max_photo_pixels: int = Field(default=40_000_000, gt=0)
+    # all the photos of one submission together: twenty 40-megapixel bilevel PNGs are 344 KB
+    # and would take the checks 19 s, holding up the next informant's article
+    max_submission_pixels: int = Field(default=120_000_000, gt=0)
     max_photo_side: int = Field(default=12_000, gt=0)
     min_photo_side: int = Field(default=600, ge=0)  # shorter side below this is a finding
 
@@ -97,6 +102,7 @@ class Settings(BaseSettings):
 
     # --- moderation workflow ---------------------------------------------------------------
     claim_minutes: int = 15
+    max_reason_templates: int = Field(default=200, gt=0)
 
     # --- the public mailbox (公共信箱) ------------------------------------------------------
     # deadlines in working days on the Chinese calendar, by letter type

@@ -30,6 +30,28 @@ PAGE_HEADERS = {
     "Referrer-Policy": "same-origin",
     "Cache-Control": "no-store",  # pages show what one person may see
 }
+# Pages whose script and style are written into the page itself (the dashboard, for a wall
+# screen with nothing else to fetch): the script runs only with the nonce of this one answer.
+INLINE_PAGE_POLICY = (
+    "default-src 'self'; script-src 'nonce-{nonce}'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; "
+    "frame-ancestors 'none'; form-action 'self'"
+)
+# A printable document (the 通报): no script at all, its own inline styles, nothing fetched.
+DOCUMENT_POLICY = (
+    "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; base-uri 'none'; "
+    "frame-ancestors 'none'; form-action 'none'"
+)
+
+
+def inline_page_headers(nonce: str) -> dict[str, str]:
+    return {**PAGE_HEADERS, "Content-Security-Policy": INLINE_PAGE_POLICY.format(nonce=nonce)}
+
+
+def document_headers() -> dict[str, str]:
+    return {**PAGE_HEADERS, "Content-Security-Policy": DOCUMENT_POLICY}
+
+
 MEDIA_TYPES = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8"}
 SHARED_ASSETS = ("baosong.css", "baosong.js")
 

@@ -23,6 +23,7 @@ from services.bus.retry import deliver_with_retry
 from services.db import Database
 from services.events import Event, InvalidEvent
 from services.inbox import Subscription
+from services.outages import log_failure
 from services.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -159,8 +160,9 @@ class EventConsumer(ConsumerMixin):
             log.error("%s: dead-lettering %s %s: %s", self.queue.name, event.type, event.id, exc)
             message.reject(requeue=False)
             return
-        except Exception:
-            log.exception("%s failed on %s %s; requeued", self.queue.name, event.type, event.id)
+        except Exception as exc:
+            log_failure(log, exc, "%s failed on %s %s; requeued", self.queue.name, event.type,
+                        event.id)
             message.requeue()  # the quorum queue counts it; past the limit it goes to .dead
             return
         message.ack()

@@ -19,6 +19,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+import amqp.exceptions
+import kombu.exceptions
 from celery import Celery, bootsteps
 from celery.worker.consumer import Consumer as CeleryConsumer
 from kombu import Consumer
@@ -30,12 +32,18 @@ from services.contracts import check
 from services.db import Database
 from services.events import Event, InvalidEvent
 from services.inbox import Subscription
+from services.outages import cause, log_failure
 from services.outbox import Relay
 from services.settings import Settings
 
 log = logging.getLogger(__name__)
 
 TASK_NAME = "baosong.handle_event"
+
+# what a publish raises when the broker goes away under it
+BROKER_LOST: tuple[type[BaseException], ...] = (
+    kombu.exceptions.OperationalError, amqp.exceptions.ConnectionError,
+    amqp.exceptions.RecoverableConnectionError, OSError)
 
 
 @dataclass
@@ -70,6 +78,7 @@ def make_celery(
         # Without confirms a publish during a broker restart can vanish silently.
         broker_transport_options={"confirm_publish": True, "max_retries": 5},
         broker_connection_retry_on_startup=True,
+        broker_connection_max_retries=None,  # a worker waits for its broker however long it is out
         broker_heartbeat=30,  # notices a half-open connection
         # Well under RabbitMQ's consumer_timeout (30 min): a stuck task is killed and redelivered.
         task_time_limit=600,
@@ -101,8 +110,8 @@ def make_celery(
         if rt.relay is not None:
             try:
                 rt.relay.drain()
-            except Exception:  # the row stays in the outbox; another relay sends it
-                log.warning("could not relay now; left to the next relay", exc_info=True)
+            except Exception as exc:  # the row stays in the outbox; another relay sends it
+                log_failure(log, exc, "could not relay now; left to the next relay")
         return handled
 
     class EventBridge(bootsteps.ConsumerStep):
@@ -130,10 +139,19 @@ def make_celery(
                               consumer, exc)
                     message.reject(requeue=False)
                     return
-                handle_event.apply_async(
-                    args=(consumer, event.to_dict()), task_id=f"{consumer}:{event.id}",
-                    queue=queue.name, routing_key=queue.routing_key, exchange=queue.exchange,
-                )
+                try:
+                    handle_event.apply_async(
+                        args=(consumer, event.to_dict()), task_id=f"{consumer}:{event.id}",
+                        queue=queue.name, routing_key=queue.routing_key, exchange=queue.exchange,
+                    )
+                except BROKER_LOST as exc:
+                    # The broker went away under the publish. Raised as it is, kombu's error is
+                    # "unrecoverable" to Celery, which stops the worker for good; as a lost
+                    # connection, Celery reconnects (waiting for the broker as long as it
+                    # takes) and the broker redelivers this unacked event (the task id makes a
+                    # repeat harmless, and the inbox drops a second handling)
+                    raise ConnectionError(f"broker lost while bridging {event.id}: "
+                                          f"{cause(exc)}") from exc
                 message.ack()
 
             return on_message

@@ -10,6 +10,7 @@ import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -81,18 +82,18 @@ def test_a_score_change_shows_on_the_dashboard_without_a_reload(
     board = page.locator('table[data-board="month.county"] tbody tr').first
     board.wait_for()
     assert board.inner_text().split("\t")[1:] == ["青山县经济和信息化局", "2"]
-    page.wait_for_function("document.querySelector('#status').textContent === '实时更新中'")
+    page.wait_for_function("() => document.querySelector('#status').textContent === '实时更新中'")
     page.evaluate("window.notReloaded = true")
 
     adopted = httpx.post(f"{server.url}/api/submissions/{sid}/adoptions", headers=admin,
                          json={"level": "provincial", "outlet": "《省经信工作简报》"})
     assert adopted.status_code == 201
     page.wait_for_function(
-        "document.querySelector('table[data-board=\"month.county\"] tbody tr td.pts')"
+        "() => document.querySelector('table[data-board=\"month.county\"] tbody tr td.pts')"
         ".textContent === '5'", timeout=10_000)  # the province's 5 instead of the portal's 2
     assert page.evaluate("window.notReloaded === true")
     assert "被省级采用" in page.locator("#status").inner_text()
-    page.wait_for_function("document.querySelectorAll('#chart polyline').length === 1")
+    page.wait_for_function("() => document.querySelectorAll('#chart polyline').length === 1")
     assert page.locator("#latest li").first.inner_text().endswith(
         "【青山县经济和信息化局】青山县召开工业经济运行分析会")
     assert "青山县\n文1/2 图0/3 ✗" in page.locator("#quotas").inner_text()
@@ -113,7 +114,7 @@ def test_a_score_change_shows_on_the_dashboard_without_a_reload(
     expect(latest).to_contain_text("青山县召开工业经济运行分析会")
     assert latest.evaluate("e => e.scrollWidth <= e.clientWidth + 1")  # nothing cut off
     assert re.search(r"^\d+月\d+日 \d\d:\d\d", latest.inner_text())
-    phone.wait_for_function("document.querySelector('#chart svg text') !== null")
+    phone.wait_for_function("() => document.querySelector('#chart svg text') !== null")
     label = phone.evaluate("document.querySelector('#chart svg text').getBoundingClientRect()"
                            ".height")
     assert label >= 10, f"chart labels {label:.1f} px high"
@@ -127,3 +128,23 @@ def test_a_score_change_shows_on_the_dashboard_without_a_reload(
     expect(row).to_contain_text("青山县经济和信息化局")
     assert row.locator("td").nth(2).inner_text() == "5"  # the province's 5, as the board says
     context.close()
+
+
+def test_the_api_docs_work_on_a_closed_network(server: Server, browser: Browser) -> None:
+    # an intranet: any address but the server's own is unreachable (issue 15, item 15)
+    page = browser.new_page()
+    outside: list[str] = []
+
+    def closed_network(route: Any) -> None:
+        if route.request.url.startswith(server.url):
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort()
+
+    page.route("**/*", closed_network)
+    page.goto(f"{server.url}/docs")
+    page.locator(".swagger-ui .info .title").wait_for()
+    assert "报送 Baosong" in page.locator(".swagger-ui .info .title").inner_text()
+    assert page.locator("button.authorize").count() == 1  # the bearer scheme is declared
+    assert outside == []

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import io
+
 import sqlalchemy as sa
+from PIL import Image
 
 from ingest.models import Submission
 from services.settings import Settings
@@ -26,6 +29,19 @@ def test_500_megapixel_png_is_refused_from_its_header(city: City) -> None:
     assert "像素" in response.json()["detail"]
     assert _count(p) == 0
     assert list(p.ctx.uploads.list()) == []  # nothing stored either
+
+
+def test_bilevel_bombs_are_capped_by_the_pixels_of_the_whole_submission(city: City) -> None:
+    # each 40-megapixel 1-bit PNG is within every per-photo limit, and a few kilobytes; four of
+    # them (160 megapixels) are more than a submission may bring (a setting, 120 by default)
+    p = city.pipeline
+    sheet = io.BytesIO()
+    Image.new("1", (8000, 5000), 1).save(sheet, "PNG")
+    response = p.upload(city.informant, kind="photo", title="扫描件", photos=[sheet.getvalue()] * 4,
+                        filenames=[f"scan{n}.png" for n in range(4)])
+    assert response.status_code == 413, response.text
+    assert "每篇" in response.json()["detail"]
+    assert _count(p) == 0 and list(p.ctx.uploads.list()) == []
 
 
 def test_text_file_named_jpg_is_unsupported_media(city: City) -> None:

@@ -105,6 +105,19 @@ def test_a_cookie_request_that_changes_something_needs_the_csrf_secret(city: Cit
     assert p.upload(city.informant, title="脚本报送", body=ARTICLE).status_code == 202
 
 
+def test_a_request_with_an_authorization_header_is_judged_by_it_alone(city: City) -> None:
+    # a browser behind an HTTP-auth proxy adds Basic credentials: the cookie must not count
+    p = city.pipeline
+    browser, _ = sign_in(city, city.informant)
+    form = {"kind": "article", "title": "跨站请求", "body": ARTICLE}
+    for header in ("Basic dXNlcjpwYXNz", "Bearer", "bs_" + "x" * 10):
+        forged = browser.post("/api/submissions", data=form, headers={"Authorization": header})
+        assert forged.status_code == 401, (header, forged.text)
+        assert browser.get("/api/submissions", headers={"Authorization": header}) \
+            .status_code == 401
+    assert p.get("/api/submissions", city.informant).json()["total"] == 0  # nothing happened
+
+
 def test_signing_out_ends_the_session(city: City) -> None:
     browser, csrf = sign_in(city, city.informant)
     assert browser.post("/logout", data={"csrf": "wrong"}).status_code == 403

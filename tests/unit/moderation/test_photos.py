@@ -10,7 +10,13 @@ import pytest
 from PIL import Image
 
 from moderation.fingerprints import distance
-from moderation.photos import PhotoLimits, apply_pillow_limits, check_photo
+from moderation.photos import (
+    HASH_SOURCE_SIDE,
+    PhotoLimits,
+    _decode,
+    apply_pillow_limits,
+    check_photo,
+)
 from services.images import ImageLimits
 from tests.support import huge_png_header, photo
 
@@ -118,6 +124,16 @@ def test_a_resized_and_recompressed_copy_keeps_nearly_the_same_hash() -> None:
     assert first is not None and copy is not None and other is not None
     assert distance(first, copy) <= 2
     assert distance(first, other) > 12
+
+
+def test_a_bilevel_photo_is_hashed_from_a_small_grey_copy() -> None:
+    # a 40-megapixel 1-bit PNG: decoded small, so twenty of them no longer hold the queue up
+    sheet = Image.new("1", (8000, 5000), 1)
+    sheet.paste(0, (1000, 1000, 3000, 3000))
+    decoded = _decode(_png(sheet), "PNG")
+    assert decoded.mode == "L" and max(decoded.size) <= 2 * HASH_SOURCE_SIDE
+    report = check_photo(_png(sheet), 0, "scan.png", LIMITS)
+    assert report.findings == [] and report.phash is not None and report.mode == "1"
 
 
 def test_a_qr_code_pasted_into_a_photo_is_a_finding_with_its_text_and_place() -> None:
