@@ -7,7 +7,7 @@ import os
 import signal
 import subprocess
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import IO, Any
 
@@ -90,3 +90,32 @@ def upload(client: httpx.Client, *, key: str | None = None, photos: Sequence[byt
         data["captions"] = list(captions)
     headers = {"Idempotency-Key": key} if key else {}
     return client.post("/api/submissions", data=data, files=files or None, headers=headers)
+
+
+@contextlib.contextmanager
+def serving_up(work: Path, port: int, **settings: str) -> Iterator[str]:
+    """``baosong up`` on the data folder ``work/var`` (its database prepared by the caller),
+    answering at the URL this yields; stopped with its whole process group afterwards."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BAOSONG_")}
+    env.update(BAOSONG_DATA_DIR=str(work / "var"), BAOSONG_LOG_LEVEL="WARNING",
+               PYTHONUNBUFFERED="1")
+    env.update({f"BAOSONG_{k.upper()}": v for k, v in settings.items()})
+    log = (work / "server.log").open("ab")
+    process = subprocess.Popen([BAOSONG, "up", "--port", str(port)], cwd=work, env=env,
+                               stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+
+    def answers() -> bool:
+        try:
+            return httpx.get(f"{url}/healthz", timeout=2).status_code == 200
+        except httpx.HTTPError:
+            return False
+
+    try:
+        wait_until(answers, timeout=90, every=0.2, what="baosong up to answer")
+        yield url
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGTERM)
+        process.wait(30)
+        log.close()

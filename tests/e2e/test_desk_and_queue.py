@@ -4,13 +4,8 @@ pipeline running as a real ``baosong up`` process on a temporary data folder."""
 from __future__ import annotations
 
 import base64
-import contextlib
 import http.server
-import os
-import signal
 import socket
-import subprocess
-import sys
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -24,12 +19,12 @@ from playwright.sync_api import Browser, Page, expect
 from bootstrap import build_context, prepare
 from services.identity import add_unit, add_user
 from services.settings import Settings
+from tests.e2e.processes import serving_up
 from tests.support import free_port, photo, wait_until
 
 pytestmark = pytest.mark.e2e
 
 ROOT = Path(__file__).resolve().parents[2]
-BAOSONG = str(Path(sys.executable).with_name("baosong"))
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 SCREENSHOTS = ROOT / "test-results" / "screenshots"
 BODY = ("11月20日，青山县召开全县工业经济运行分析会，总结前三季度工业经济运行情况。"
@@ -70,28 +65,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
                                  ("陈主任", "admin", None)):
             tokens[name] = add_user(session, name, role, unit)[1]
     ctx.db.dispose()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("BAOSONG_")}
-    env.update(BAOSONG_DATA_DIR=str(work / "var"), BAOSONG_LOG_LEVEL="WARNING",
-               PYTHONUNBUFFERED="1")
-    log = (work / "server.log").open("ab")
-    process = subprocess.Popen([BAOSONG, "up", "--port", str(port)], cwd=work, env=env,
-                               stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    url = f"http://127.0.0.1:{port}"
-
-    def answers() -> bool:
-        try:
-            return httpx.get(f"{url}/healthz", timeout=2).status_code == 200
-        except httpx.HTTPError:
-            return False
-
-    try:
-        wait_until(answers, timeout=90, every=0.2, what="baosong up to answer")
+    with serving_up(work, port) as url:
         yield Server(url, tokens)
-    finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGTERM)
-        process.wait(30)
-        log.close()
 
 
 Opener = Callable[..., tuple[Page, "Problems"]]

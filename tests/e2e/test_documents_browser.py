@@ -6,12 +6,7 @@ and its page says 已废止; the organiser exports the registrations."""
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import os
-import signal
-import subprocess
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,12 +21,12 @@ from bootstrap import build_context, prepare
 from services.identity import add_unit, add_user
 from services.settings import Settings
 from tests.documents_support import POLICY, docx_bytes, pdf_bytes
+from tests.e2e.processes import serving_up
 from tests.support import free_port, wait_until
 
 pytestmark = pytest.mark.e2e
 
 ROOT = Path(__file__).resolve().parents[2]
-BAOSONG = str(Path(sys.executable).with_name("baosong"))
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 PDF_NAME = "技术改造专项资金管理办法.pdf"
 
@@ -59,30 +54,9 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         for name, role, unit in (("王晓明", "informant", "qingshan"), ("孙伟", "admin", None)):
             tokens[name] = add_user(session, name, role, unit)[1]
     ctx.db.dispose()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("BAOSONG_")}
-    env.update(BAOSONG_DATA_DIR=str(work / "var"), BAOSONG_LOG_LEVEL="WARNING",
-               BAOSONG_SITE_IDENTIFIER="1234000001", BAOSONG_SITE_ICP="京ICP备12345678号",
-               BAOSONG_SITE_POLICE_RECORD="京公网安备11010502030001号",
-               BAOSONG_POLL_SECONDS="0.05", PYTHONUNBUFFERED="1")
-    log = (work / "server.log").open("ab")
-    process = subprocess.Popen([BAOSONG, "up", "--port", str(port)], cwd=work, env=env,
-                               stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    url = f"http://127.0.0.1:{port}"
-
-    def answers() -> bool:
-        try:
-            return httpx.get(f"{url}/healthz", timeout=2).status_code == 200
-        except httpx.HTTPError:
-            return False
-
-    try:
-        wait_until(answers, timeout=90, every=0.2, what="baosong up to answer")
+    with serving_up(work, port, site_identifier="1234000001", site_icp="京ICP备12345678号",
+                    site_police_record="京公网安备11010502030001号", poll_seconds="0.05") as url:
         yield Server(url, tokens)
-    finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGTERM)
-        process.wait(30)
-        log.close()
 
 
 def new_page(browser: Browser) -> Page:
