@@ -29,7 +29,7 @@ from services.clock import utcnow
 from services.component import PageLink
 from services.contracts.surveys import SCALE5, Question
 from services.http import ContextDep, RowId, get_context, status_of
-from services.identity import Role
+from services.identity import Role, Unit
 from services.refusals import Conflict, Forbidden, Invalid, Refusal, TooLarge
 from services.web_pages import Pages, asset
 from services.web_session import PageUserDep, require_page_role
@@ -38,7 +38,7 @@ router = APIRouter(include_in_schema=False)
 
 SURVEYS = PageLink("调查评议", "/surveys", page="surveys", roles=frozenset({Role.ADMIN}))
 
-ASSETS = ("survey.js", "survey.css")
+ASSETS = ("survey.js", "survey.css", "survey-design.js")
 TYPE_HINTS = {"single": "单选", "multiple": "多选", "scale5": "满意度", "number": "数字",
               "text": "填空"}
 
@@ -124,6 +124,18 @@ def survey_list(request: Request, ctx: ContextDep, user: PageUserDep) -> HTMLRes
              "closes": _local_text(s.closes, request)} for s in surveys]
     return _pages().render(request, "surveys/list.html", user=user, csrf=user.csrf,
                            page="surveys", rows=rows)
+
+
+@router.get("/surveys/new", response_class=HTMLResponse)
+def design_page(request: Request, ctx: ContextDep, user: PageUserDep) -> HTMLResponse:
+    """The admins' designer: the form its script sends to ``POST /api/surveys``, then codes."""
+    require_page_role(user, "surveys", Role.ADMIN)
+    with ctx.db.session() as session:
+        units = session.scalars(sa.select(Unit).order_by(Unit.kind, Unit.slug)).all()
+        unit_kinds = sorted({u.kind for u in units})
+        shown = [{"slug": u.slug, "name": u.name} for u in units]
+    return _pages().render(request, "surveys/design.html", user=user, csrf=user.csrf,
+                           page="surveys", units=shown, unit_kinds=unit_kinds)
 
 
 @router.get("/surveys/{survey_id}", response_class=HTMLResponse)
