@@ -162,4 +162,4 @@ def test_an_evaluation_answered_with_codes_shows_the_hand_computed_scores(
     assert in_bulletin == {names[u]: s for u, s in hand.SCORES.items()}
     year = httpx.get(f"{server.url}/api/scores/export?period={month[:4]}", headers=admin)
     board = load_workbook(io.BytesIO(year.content))["网上评议"]
-    assert {r[1]: r[3] for r in board.iter_rows(min_row=2, values_only=True)} == hand.SCORES
+    assert {r[1]: r[3] for r in board.iter_rows(min_row=3, values_only=True)} == hand.SCORES
