@@ -92,6 +92,11 @@ def test_an_admin_designs_an_evaluation_and_issues_codes_on_the_page(
     expect(page.locator("#err-q4-answer")).to_contain_text("须为第3题的选项之一")
     expect(page.locator("#q4-answer")).to_be_focused()
     page.fill("#q4-answer", "是")
+    # a closing time already past: the server refuses it, and the page says so by that field
+    page.fill("#d-closes", "2020-01-01T10:00")
+    page.click("#create")
+    expect(page.locator("#err-closes")).to_contain_text("结束时间须晚于")
+    page.fill("#d-closes", "")
     page.click("#create")
     expect(page.locator("#codes-box")).to_be_visible()
     created = page.locator("#created a").get_attribute("href") or ""
