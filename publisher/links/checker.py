@@ -23,7 +23,7 @@ def probe(url: str, timeout: float) -> tuple[bool, str]:
     request = urllib.request.Request(url, method="GET",
                                      headers={"User-Agent": "baosong-link-check"})
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
+        with urllib.request.urlopen(request, timeout=timeout) as response:
             return response.status < 400, f"HTTP {response.status}"
     except urllib.error.HTTPError as e:
         return False, f"HTTP {e.code}"

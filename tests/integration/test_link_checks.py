@@ -15,7 +15,7 @@ from tests.support import Pipeline
 
 
 class _Alive(BaseHTTPRequestHandler):
-    def do_GET(self) -> None:  # noqa: N802
+    def do_GET(self) -> None:
         self.send_response(200 if self.path == "/" else 404)
         self.end_headers()
         self.wfile.write("青山县".encode())
