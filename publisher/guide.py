@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from publisher import addresses
 from publisher.pages import Pages, Rendering
 from services.columns import COLUMNS
 from services.identity import UNIT_KIND_LABELS
@@ -76,7 +77,9 @@ def writer(pages: Pages, rules_path: Path) -> Callable[[Session, Rendering], Non
     """Read when the page is written: a changed rules file shows at the next rebuild."""
 
     def write_guide(session: Session, done: Rendering) -> None:
-        page = pages.renderer.page(GUIDE, GUIDE, rules=load(rules_path), columns=COLUMNS)
+        # not ``columns``: the base template's navigation already takes that name
+        links = [(addresses.column(c.id), c) for c in COLUMNS]
+        page = pages.renderer.page(GUIDE, GUIDE, rules=load(rules_path), guide_columns=links)
         pages.put(GUIDE, page, done)
 
     return write_guide
