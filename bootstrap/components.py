@@ -50,6 +50,7 @@ def metadata() -> sa.MetaData:
     import publisher.documents.models
     import publisher.features.models
     import publisher.letters.models
+    import publisher.links.models
     import publisher.models
     import publisher.search.models  # noqa: F401
     import scoring.letters.models

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
 
-from publisher import addresses, queries
+from publisher import addresses, guide, queries
 from publisher.documents import addresses as doc_addresses
 from publisher.documents.publishing import DocumentPages
 from publisher.features.pages import INDEX as FEATURES_INDEX
@@ -31,6 +31,7 @@ def write_site_map(pages: Pages, session: Session, done: Rendering) -> None:
     units = [(addresses.unit(u.slug), u.name) for u in queries.units_with_pages(session)]
     groups = [("新闻栏目", news), ("信息公开与办事服务", docs),
               ("专题", [(FEATURES_INDEX, "重点企业专题（工业五十强、年度突出贡献企业）")]),
+              ("报送须知", [(guide.GUIDE, "报送须知（栏目、任务与积分办法）")]),
               ("报送单位", [(addresses.UNITS, "全部报送单位"), *units])]
     pages.put(SITE_MAP, pages.renderer.page("sitemap.html", SITE_MAP, groups=groups), done)
 
@@ -43,8 +44,9 @@ def hook_in(site: Site) -> None:
     doc_pages = DocumentPages(ctx, site)
     feature_pages = FeaturePages(ctx, site)
     site_map = functools.partial(write_site_map, pages)
-    pages.extras += [doc_pages.columns, feature_pages.index, site_map]
-    pages.extra_keys += [SITE_MAP, FEATURES_INDEX, doc_addresses.column("document")]
+    write_guide = guide.writer(pages, ctx.settings.rules_path)
+    pages.extras += [doc_pages.columns, feature_pages.index, site_map, write_guide]
+    pages.extra_keys += [SITE_MAP, FEATURES_INDEX, doc_addresses.column("document"), guide.GUIDE]
     pages.rebuild_extras += [doc_pages.every_page, feature_pages.every_page, search_reindex]
     pages.on_new_unit.append(site_map)
     pages.home_extras.append(feature_pages.home_block)

@@ -134,6 +134,9 @@ class Settings(BaseSettings):
     # --- scoring ---------------------------------------------------------------------------
     commission_check_seconds: float = Field(default=60.0, gt=0)  # how often missed 约稿 are sought
     month_close_check_seconds: float = Field(default=3600.0, gt=0)
+    # the county and enterprise websites the portal links to: how often, and how long one may take
+    link_check_seconds: float = Field(default=86400.0, gt=0)
+    link_check_timeout_seconds: float = Field(default=10.0, gt=0, le=60)
     month_close_after_hours: float = Field(default=24.0, ge=0)  # a month closes this long after
 
     # --- surveys and evaluations (网上调查、网上评议) ----------------------------------------

@@ -233,7 +233,7 @@ def test_every_page_is_valid_html_and_every_link_and_image_resolves(portal: Port
         assert f"columns/{kind}/" in site.pages or f"columns/{kind}/index.html" in site.pages
     assert f"documents/{portal.document}.html" in site.pages
     assert "features/top50-2025.html" in site.pages and "features/top50-2025/1.html" in site.pages
-    assert "sitemap.html" in site.pages
+    assert "sitemap.html" in site.pages and "guide.html" in site.pages  # 报送须知, from the footer
     assert site.external == {"http://qingshan.example.gov.cn", "http://linjiang.example.gov.cn",
                              "http://www.huayuan.example.com",
                              "https://zfwzzc.www.gov.cn/",  # 「我为政府网站找错」
@@ -419,7 +419,7 @@ def test_home_and_article_pass_the_accessibility_checks(portal: Portal, browser:
     for path in ("", f"articles/{portal.ids['county-photo']}.html", "columns/culture/",
                  f"documents/{portal.document}.html", "columns/documents/", "columns/notices/",
                  "features/top50-2025.html", "features/top50-2025/1.html", "sitemap.html",
-                 "../search?q=工业"):
+                 "guide.html", "../search?q=工业"):
         # the pages forbid scripts (Content-Security-Policy): let the checker in all the same
         page = browser.new_page(viewport={"width": 1440, "height": 900}, bypass_csp=True)
         page.goto(f"{portal.web}/site/{path}")

@@ -24,6 +24,7 @@ SCORING = ["scoring", "scoring-surveys", "scoring-letters"]
 EVERY_CONSUMER = [*INGEST, *MODERATION, *PUBLISHER, *SCORING]
 INGEST_JOBS = ["close-ended-surveys", "sweep-orphaned-uploads"]
 MODERATION_JOBS = ["moderation.letter-deadlines"]
+PUBLISHER_JOBS = ["publisher.check-links"]
 
 
 @pytest.fixture
@@ -72,8 +73,9 @@ def test_on_the_embedded_queue_each_process_relays_and_runs_its_consumers_and_jo
         "up": (EVERY_CONSUMER, all_jobs, True),
         "api": (INGEST, INGEST_JOBS, True),
         "worker": (MODERATION, MODERATION_JOBS, False),
-        "publisher": (PUBLISHER, [], False),
-        "scoring": (SCORING, [j for j in all_jobs if j not in INGEST_JOBS + MODERATION_JOBS],
+        "publisher": (PUBLISHER, PUBLISHER_JOBS, False),
+        "scoring": (SCORING, [j for j in all_jobs
+                                if j not in INGEST_JOBS + MODERATION_JOBS + PUBLISHER_JOBS],
                     False),
     }
 
