@@ -46,10 +46,10 @@ webserver:
 # LibreOffice (headless) to open the exported xlsx and docx as the office does and print them
 # to PDF, poppler's pdftotext to read the PDF back, and Debian's Noto CJK (宋体/黑体 stand-ins)
 office:
-	@command -v soffice >/dev/null || (apt-get update -qq && apt-get install -y -qq \
+	@command -v soffice >/dev/null || (apt-get -o DPkg::Lock::Timeout=600 update -qq && apt-get -o DPkg::Lock::Timeout=600 install -y -qq \
 		libreoffice-writer-nogui libreoffice-calc-nogui >/dev/null)
-	@command -v pdftotext >/dev/null || (apt-get update -qq && apt-get install -y -qq poppler-utils >/dev/null)
-	@fc-list | grep -q "Noto Serif CJK" || (apt-get update -qq && apt-get install -y -qq fonts-noto-cjk >/dev/null)
+	@command -v pdftotext >/dev/null || (apt-get -o DPkg::Lock::Timeout=600 update -qq && apt-get -o DPkg::Lock::Timeout=600 install -y -qq poppler-utils >/dev/null)
+	@fc-list | grep -q "Noto Serif CJK" || (apt-get -o DPkg::Lock::Timeout=600 update -qq && apt-get -o DPkg::Lock::Timeout=600 install -y -qq fonts-noto-cjk >/dev/null)
 
 lint:
 	$(BIN)/ruff check .
