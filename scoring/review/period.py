@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from scoring import engine
 from scoring.models import Fact, LedgerLine, ScoredItem
-from scoring.review import lent
+from scoring.review import enterprise, lent
 from scoring.rules import Rules
 from services.identity import UNIT_KIND_LABELS, Role, Unit, User
 
@@ -63,6 +63,7 @@ class UnitFigures:
                 "retracted": self.retracted, "quota_months_met": self.quota_met,
                 "missing_months": list(self.quota_missed),
                 **{f.key: self.extra.get(f.key) for f in lent.FIGURES},
+                **{f.key: self.extra.get(f.key) for f in enterprise.FIGURES},
                 **{k: v for k, v in self.extra.items()}}
 
 
@@ -115,7 +116,8 @@ class PeriodReport:
             "informants": [i.to_dict() for i in _ranked(list(self.informants))],
             "missing": [{"unit": u.unit, "name": u.name, "months": u.quota_missed}
                         for u in self.units if u.quota_missed],
-            "figures": [{"key": f.key, "label": f.label} for f in lent.FIGURES],
+            "figures": [{"key": f.key, "label": f.label}
+                        for f in (*lent.FIGURES, *enterprise.FIGURES)],
         }
 
 
@@ -175,6 +177,9 @@ def period_report(session: Session, period: str, rules: Rules) -> PeriodReport:
                for f in session.scalars(sa.select(Fact).where(Fact.type == engine.RETRACTED))
                if f.submission_id in item_unit}
     for unit, figures in lent.figures(session, months).items():
+        if unit in units:
+            units[unit].extra.update(figures)
+    for unit, figures in enterprise.figures(session, months).items():
         if unit in units:
             units[unit].extra.update(figures)
     for u in units.values():
