@@ -20,13 +20,14 @@ from scoring.models import Fact, LedgerLine, ScoredItem
 from scoring.review import enterprise, lent
 from scoring.rules import Rules
 from services.identity import UNIT_KIND_LABELS, Role, Unit, User
+from services.refusals import Invalid
 
 PERIOD = re.compile(r"^(\d{4})(?:-(H1|H2))?$")
 KINDS = (("county", "县区"), ("enterprise", "重点企业"), ("department", "部门"))
 
 
-class BadPeriod(ValueError):
-    pass
+class BadPeriod(Invalid, ValueError):
+    """A 422 at the API, a message at the command line."""
 
 
 def months_of(period: str) -> list[str]:
@@ -36,6 +37,8 @@ def months_of(period: str) -> list[str]:
         raise BadPeriod("period 须为 YYYY、YYYY-H1 或 YYYY-H2 "
                         "(period must be YYYY, YYYY-H1 or YYYY-H2)")
     year, half = match.group(1), match.group(2)
+    if not 1900 <= int(year) <= 2100:  # a review of the portal's years, and a date can hold it
+        raise BadPeriod("period 的年份须在 1900 至 2100 之间 (the year must be 1900-2100)")
     first, last = {"H1": (1, 6), "H2": (7, 12)}.get(half or "", (1, 12))
     return [f"{year}-{m:02d}" for m in range(first, last + 1)]
 
