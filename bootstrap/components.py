@@ -52,9 +52,11 @@ def metadata() -> sa.MetaData:
     import publisher.letters.models
     import publisher.links.models
     import publisher.models
+    import publisher.reads
     import publisher.search.models  # noqa: F401
     import scoring.letters.models
     import scoring.models
+    import scoring.review.enterprise_facts
     import scoring.surveys.models  # noqa: F401
     import services.audit
     import services.bus.local

@@ -8,20 +8,23 @@ their content for a year.
 
 from __future__ import annotations
 
+import logging
 import posixpath
 from email.utils import format_datetime
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import RedirectResponse, StreamingResponse
 
-from publisher import addresses
+from publisher import addresses, reads
 from publisher.documents.addresses import is_file
 from publisher.documents.downloads import download_headers
 from services.component import PageLink
+from services.context import Context
 from services.http import ContextDep
 from services.storage import ObjectInfo, ObjectStore
 
 router = APIRouter(include_in_schema=False)
+log = logging.getLogger(__name__)
 PORTAL = PageLink("门户网站", "/site/index.html")  # in the signed-in pages' navigation bar
 
 ONE_BODY_MAX = 1024 * 1024  # read objects up to this size whole; stream larger ones
@@ -107,6 +110,8 @@ def serve_site(request: Request, ctx: ContextDep, path: str = "") -> Response:
         if not key.endswith(".html") and _is_folder(store, key):
             return RedirectResponse(f"{request.url.path}/", status_code=308)
         return _not_found(store, head)
+    if not head and (item := reads.item_of(key)) is not None:
+        _count(ctx, item, request)
     headers = _headers(key, info)
     if etag_matches(request.headers.get("if-none-match"), headers["ETag"]):
         return Response(status_code=304, headers=headers)
@@ -125,6 +130,21 @@ def serve_site(request: Request, ctx: ContextDep, path: str = "") -> Response:
         return _not_found(store, head)
     headers["Content-Length"] = str(info.size)
     return StreamingResponse(chunks, headers=headers, media_type=media_type)
+
+
+def _client(request: Request, ctx: Context) -> str:
+    header = ctx.settings.client_address_header
+    if header and (value := request.headers.get(header)):
+        return value.split(",")[0].strip()[:100]
+    return request.client.host if request.client else ""
+
+
+def _count(ctx: Context, item: int, request: Request) -> None:
+    """A read of an item's page (a revalidation too: the reader is looking at it again)."""
+    try:
+        reads.count_read(ctx, item, _client(request, ctx))
+    except Exception:  # the page is served even when the count cannot be kept
+        log.exception("could not count a read of item %s", item)
 
 
 def _is_folder(store: ObjectStore, key: str) -> bool:

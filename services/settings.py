@@ -148,6 +148,8 @@ class Settings(BaseSettings):
     # attempts one client address may make on one survey in one window (429 beyond)
     survey_ballots_per_address: int = Field(default=30, gt=0)
     survey_rate_window_seconds: int = Field(default=3600, gt=0)
+    # the portal's read counter: one client's reads of one item count once in this window
+    read_window_seconds: int = Field(default=1800, gt=0)
     # the header a trusted proxy (nginx) puts the client's address in; empty: the peer address
     client_address_header: str = ""
     # points of the grades 5 (非常满意) .. 1 (非常不满意) in an evaluated unit's score

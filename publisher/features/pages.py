@@ -18,7 +18,9 @@ from publisher.models import ItemState, PublishedItem
 from publisher.pages import Rendering
 from publisher.render import Listing
 from publisher.site import Site
+from services import outbox
 from services.context import Context
+from services.contracts.enterprises import FeatureListed, ListedEnterprise
 from services.identity import Unit
 
 LISTS = {"top50": "工业五十强", "contributors": "突出贡献企业"}  # titled 2025年度…
@@ -169,6 +171,12 @@ class FeaturePages:
                                      figures=[list(f) for f in row.figures],
                                      citation=row.citation, website=row.website))
         session.flush()
+        listed = self.entries(session, name, year)
+        # scoring keeps which enterprises the list names, for the review's 企业 column
+        outbox.emit(session, FeatureListed(
+            series=name, title=title_of(name, year), year=year,
+            entries=[ListedEnterprise(rank=e.rank, name=e.name, unit=e.unit_slug)
+                     for e in listed]).event(f"{name}-{year}"))
         self.write_list(session, name, year, done)
         self.index(session, done)
         site.pages.home(session, site.pages.units(session), done)

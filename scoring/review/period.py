@@ -17,16 +17,17 @@ from sqlalchemy.orm import Session
 
 from scoring import engine
 from scoring.models import Fact, LedgerLine, ScoredItem
-from scoring.review import lent
+from scoring.review import enterprise, lent
 from scoring.rules import Rules
 from services.identity import UNIT_KIND_LABELS, Role, Unit, User
+from services.refusals import Invalid
 
 PERIOD = re.compile(r"^(\d{4})(?:-(H1|H2))?$")
 KINDS = (("county", "县区"), ("enterprise", "重点企业"), ("department", "部门"))
 
 
-class BadPeriod(ValueError):
-    pass
+class BadPeriod(Invalid, ValueError):
+    """A 422 at the API, a message at the command line."""
 
 
 def months_of(period: str) -> list[str]:
@@ -36,6 +37,8 @@ def months_of(period: str) -> list[str]:
         raise BadPeriod("period 须为 YYYY、YYYY-H1 或 YYYY-H2 "
                         "(period must be YYYY, YYYY-H1 or YYYY-H2)")
     year, half = match.group(1), match.group(2)
+    if not 1900 <= int(year) <= 2100:  # a review of the portal's years, and a date can hold it
+        raise BadPeriod("period 的年份须在 1900 至 2100 之间 (the year must be 1900-2100)")
     first, last = {"H1": (1, 6), "H2": (7, 12)}.get(half or "", (1, 12))
     return [f"{year}-{m:02d}" for m in range(first, last + 1)]
 
@@ -63,6 +66,7 @@ class UnitFigures:
                 "retracted": self.retracted, "quota_months_met": self.quota_met,
                 "missing_months": list(self.quota_missed),
                 **{f.key: self.extra.get(f.key) for f in lent.FIGURES},
+                **{f.key: self.extra.get(f.key) for f in enterprise.FIGURES},
                 **{k: v for k, v in self.extra.items()}}
 
 
@@ -115,7 +119,8 @@ class PeriodReport:
             "informants": [i.to_dict() for i in _ranked(list(self.informants))],
             "missing": [{"unit": u.unit, "name": u.name, "months": u.quota_missed}
                         for u in self.units if u.quota_missed],
-            "figures": [{"key": f.key, "label": f.label} for f in lent.FIGURES],
+            "figures": [{"key": f.key, "label": f.label}
+                        for f in (*lent.FIGURES, *enterprise.FIGURES)],
         }
 
 
@@ -175,6 +180,9 @@ def period_report(session: Session, period: str, rules: Rules) -> PeriodReport:
                for f in session.scalars(sa.select(Fact).where(Fact.type == engine.RETRACTED))
                if f.submission_id in item_unit}
     for unit, figures in lent.figures(session, months).items():
+        if unit in units:
+            units[unit].extra.update(figures)
+    for unit, figures in enterprise.figures(session, months).items():
         if unit in units:
             units[unit].extra.update(figures)
     for u in units.values():

@@ -7,7 +7,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from scoring.reports import Table, period_label, write_xlsx
-from scoring.review import lent
+from scoring.review import enterprise, lent
 from scoring.review.documents import DocTable, OfficialDocument, number_line, write_docx
 from scoring.rules import LEVEL_NAMES, Rules
 
@@ -34,17 +34,22 @@ def _figure(value: Any, percent: bool) -> str:
     return _percent(value) if percent else str(value)
 
 
+def _enterprise_figure(value: Any) -> Any:
+    return "—" if value is None or value == "" else value  # nothing of it on the site
+
+
 def report_headers(rules: Rules) -> list[str]:
     return ["名次", "单位", "积分", "报送", "门户采用",
             *[f"{LEVEL_NAMES.get(level, level)}采用" for level in rules.adoption],
-            "领导批示", "完成任务月数", *[f.label for f in lent.FIGURES]]
+            "领导批示", "完成任务月数", *[f.label for f in (*lent.FIGURES, *enterprise.FIGURES)]]
 
 
 def report_rows(board: dict[str, Any], rules: Rules) -> list[list[Any]]:
     return [[u["rank"], u["name"], u["points"], u["sent"], u["published"],
              *[u["adopted"].get(level, 0) for level in rules.adoption], u["instructed"],
              u["quota_months_met"],
-             *[_figure(u.get(f.key), f.percent) for f in lent.FIGURES]]
+             *[_figure(u.get(f.key), f.percent) for f in lent.FIGURES],
+             *[_enterprise_figure(u.get(f.key)) for f in enterprise.FIGURES]]
             for u in board["units"]]
 
 

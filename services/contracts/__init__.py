@@ -17,11 +17,11 @@ and build or read one with ``payload.event(subject)`` and ``LetterReceived.of(ev
 
 The modules here: ``submissions`` (a submission from its upload to the site and the ledger),
 ``scoring`` (``score.changed``), ``topics`` (``topic.created``), ``letters`` (the public
-mailbox, 公共信箱).
+mailbox, 公共信箱), ``enterprises`` (read totals and featured lists for the review).
 """
 
-from services.contracts import letters, scoring, submissions, topics
+from services.contracts import enterprises, letters, scoring, submissions, topics
 from services.contracts.payload import Payload, check, payload_type, read, registered_types
 
-__all__ = ["Payload", "check", "letters", "payload_type", "read", "registered_types",
+__all__ = ["Payload", "check", "enterprises", "letters", "payload_type", "read", "registered_types",
            "scoring", "submissions", "topics"]

@@ -127,6 +127,9 @@ def test_a_score_change_shows_on_the_dashboard_without_a_reload(
     row = report.locator('table[data-board="县区"] tbody tr').first
     expect(row).to_contain_text("青山县经济和信息化局")
     assert row.locator("td").nth(2).inner_text() == "5"  # the province's 5, as the board says
+    # the enterprise side's columns (read counter, featured lists) beside the points
+    expect(report.locator('table[data-board="县区"] thead')).to_contain_text("阅读量")
+    expect(report.locator('table[data-board="县区"] thead')).to_contain_text("入选榜单")
     context.close()
 
 

@@ -20,7 +20,7 @@ INGEST = ["ingest", "ingest-topics", "ingest-documents", "ingest-letters"]
 MODERATION = ["moderation", "moderation-documents", "moderation-surveys", "moderation-letters"]
 PUBLISHER = ["publisher", "publisher-documents", "publisher-search", "publisher-surveys",
              "publisher-letters"]
-SCORING = ["scoring", "scoring-surveys", "scoring-letters"]
+SCORING = ["scoring", "scoring-surveys", "scoring-letters", "scoring-enterprises"]
 EVERY_CONSUMER = [*INGEST, *MODERATION, *PUBLISHER, *SCORING]
 INGEST_JOBS = ["close-ended-surveys", "sweep-orphaned-uploads"]
 MODERATION_JOBS = ["moderation.letter-deadlines"]
