@@ -21,8 +21,10 @@ from typing import Final, Literal
 class Runner(StrEnum):
     """How a process runs its consumers on RabbitMQ."""
 
-    KOMBU = "kombu consumer"  # a thread per consumer: light, ordered work
-    CELERY = "Celery worker"  # a pool of processes: CPU-heavy work that scales out
+    # a thread per consumer, taking what waits in batches: the publisher writes the pages items
+    # share once a batch, the ledger moves each total once a batch (more processes scale out)
+    KOMBU = "kombu consumer"
+    CELERY = "Celery worker"  # a pool of processes, an event a task: CPU-heavy work per item
 
 
 class Jobs(StrEnum):
@@ -64,7 +66,7 @@ PROCESSES: Final = _by_name([
     Process("up", consumers=ALL, runner=Runner.KOMBU, relay=True, jobs=Jobs.THREAD, http=True),
     Process("api", consumers=("ingest",), runner=Runner.KOMBU, relay=True, http=True),
     Process("worker", consumers=("moderation",), runner=Runner.CELERY, relay=True),
-    Process("publisher", consumers=("publisher",), runner=Runner.CELERY, relay=True),
+    Process("publisher", consumers=("publisher",), runner=Runner.KOMBU, relay=True),
     Process("scoring", consumers=("scoring",), runner=Runner.KOMBU, relay=True),
     Process("beat", jobs=Jobs.BEAT, needs_broker=True),
 ])

@@ -64,7 +64,8 @@ def _on_the_embedded_queue(runtime: Runtime) -> None:
         for _ in range(s.consumer_threads):
             runtime.queue_consumers.append(LocalConsumer(
                 ctx.db, sub, lease_seconds=s.lease_seconds, delivery_limit=s.delivery_limit,
-                poll_seconds=s.poll_seconds, wake=transport.wakes[sub.consumer]))
+                poll_seconds=s.poll_seconds, wake=transport.wakes[sub.consumer],
+                batch=s.event_batch))
     runtime.jobs = [job for component in runtime.components
                     if row.runs_consumers_of(component.name) for job in component.jobs]
 

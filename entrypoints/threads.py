@@ -9,9 +9,9 @@ from collections.abc import Callable, Sequence
 
 from bootstrap import Runtime
 from services.component import Job
+from services.os_threads import name_os_thread
 
 log = logging.getLogger(__name__)
-
 
 class Threads:
     def __init__(self, runtime: Runtime) -> None:
@@ -19,8 +19,9 @@ class Threads:
         self.stop_event = threading.Event()
         self.threads: list[threading.Thread] = []
 
-    def _spawn(self, name: str, target: Callable[[], object]) -> None:
+    def _spawn(self, name: str, target: Callable[[], object], os_name: str = "") -> None:
         def run() -> None:
+            name_os_thread(os_name or name)
             try:
                 target()
             except Exception:
@@ -39,9 +40,11 @@ class Threads:
         for consumer in rt.queue_consumers:
             n = counts[consumer.queue] = counts.get(consumer.queue, -1) + 1
             self._spawn(f"consumer-{consumer.queue}-{n}",
-                        lambda c=consumer: c.run(stop))  # type: ignore[misc]
+                        lambda c=consumer: c.run(stop),  # type: ignore[misc]
+                        f"q:{consumer.queue}")
         for kombu in rt.kombu_consumers:
-            self._spawn(f"amqp-{kombu.subscription.consumer}", kombu.run)
+            self._spawn(f"amqp-{kombu.subscription.consumer}", kombu.run,
+                        f"q:{kombu.subscription.consumer}")
         if rt.jobs:
             self._spawn("jobs", lambda: self._clock(rt.jobs))
         return self

@@ -155,5 +155,8 @@ def _title(session: Session, submission_id: int) -> str:
 
 def subscription(ctx: Context, lexicon: Lexicon) -> Subscription:
     screening = Screening(ctx, lexicon)
+    # photo checks release the interpreter lock: a batch's run side by side
     return Subscription(consumer="moderation",
-                        handlers={Received.TYPE: Prepared(screening.prepare)})
+                        handlers={Received.TYPE: Prepared(screening.prepare)},
+                        batch=ctx.settings.screen_batch,
+                        prepare_threads=ctx.settings.prepare_threads)

@@ -132,10 +132,13 @@ class Publishing:
 
 
 def subscription(ctx: Context, site: Site) -> Subscription:
+    """Approvals come in batches: the photos of a batch are derived side by side before its
+    transaction, and its pages written once at the end of it (``Site.flush``)."""
     publishing = Publishing(ctx, site)
     return Subscription(consumer="publisher", handlers={
         Approved.TYPE: Prepared(publishing.prepare_publish),
         Reinstated.TYPE: Prepared(publishing.prepare_reinstate),
         Retracted.TYPE: publishing.take_down,
         Lead.TYPE: publishing.show_lead,
-    })
+    }, batch=ctx.settings.publish_batch, finish=site.flush,
+        prepare_threads=ctx.settings.prepare_threads)

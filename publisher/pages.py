@@ -179,23 +179,30 @@ class Pages:
                  done)
 
     def sitemap_block(self, session: Session, submission_id: int, done: Rendering) -> None:
-        """The sitemap file of the block that holds ``submission_id``, then the index; a block
-        left empty is dropped from the index before its file goes."""
-        block = submission_id // queries.SITEMAP_BLOCK
-        rows = queries.sitemap_block(session, block)
-        record = session.get(SitemapBlock, block)
-        if record is None:
-            record = SitemapBlock(block=block, urls=0)
-            session.add(record)
-        record.urls = len(rows)
-        record.lastmod = max((updated for _, updated in rows), default=utcnow())
-        session.flush()
-        if rows:
-            urls = [(addresses.article(i), updated.date().isoformat()) for i, updated in rows]
-            self.put(addresses.sitemap_block(block), self.renderer.sitemap(urls), done)
-            self.sitemap_index(session, done)
-        else:
-            self.sitemap_index(session, done)
+        """The sitemap file of the block that holds ``submission_id``, then the index."""
+        self.sitemap_blocks(session, [submission_id], done)
+
+    def sitemap_blocks(self, session: Session, submission_ids: Iterable[int],
+                       done: Rendering) -> None:
+        """The sitemap files of the blocks that hold ``submission_ids``, then the index once; a
+        block left empty is dropped from the index before its file goes."""
+        emptied = []
+        for block in sorted({i // queries.SITEMAP_BLOCK for i in submission_ids}):
+            rows = queries.sitemap_block(session, block)
+            record = session.get(SitemapBlock, block)
+            if record is None:
+                record = SitemapBlock(block=block, urls=0)
+                session.add(record)
+            record.urls = len(rows)
+            record.lastmod = max((updated for _, updated in rows), default=utcnow())
+            session.flush()
+            if rows:
+                urls = [(addresses.article(i), updated.date().isoformat()) for i, updated in rows]
+                self.put(addresses.sitemap_block(block), self.renderer.sitemap(urls), done)
+            else:
+                emptied.append(block)
+        self.sitemap_index(session, done)
+        for block in emptied:
             self.delete(addresses.sitemap_block(block), done)
 
     def sitemap_index(self, session: Session, done: Rendering) -> None:

@@ -102,9 +102,7 @@ def _sitemaps(site: Site, session: sa.orm.Session, done: Rendering) -> None:
         sa.select(PublishedItem.submission_id).where(PublishedItem.state == ItemState.PUBLISHED))}
     blocks |= set(session.scalars(sa.select(SitemapBlock.block)))
     site.pages.sitemap_pages(session, done)
-    for block in sorted(blocks):
-        site.pages.sitemap_block(session, block * queries.SITEMAP_BLOCK, done)
-    site.pages.sitemap_index(session, done)
+    site.pages.sitemap_blocks(session, [block * queries.SITEMAP_BLOCK for block in blocks], done)
 
 
 def _sweep(site: Site, db: Database, done: Rendering) -> None:

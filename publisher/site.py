@@ -19,8 +19,10 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from publisher import addresses, queries
@@ -112,65 +114,138 @@ class Site:
         return done
 
     # --- publishing, taking down, the lead ----------------------------------------------------
+    #
+    # The handlers of one transaction (a batch of approvals, say) only say what changed; the
+    # pages are written once, at its end, by :meth:`flush`: each item's own page once, and the
+    # pages items share (listings, feeds, sitemaps, the home page) once for the whole batch.
+
+    def changes(self, session: Session) -> Changes:
+        """What the handlers of ``session``'s transaction have asked of the site so far."""
+        changes: Changes = session.info.setdefault(CHANGES, Changes())
+        return changes
 
     def publish(self, session: Session, item: PublishedItem, *, new: bool,
-                replaced_photos: Sequence[dict[str, Any]] = ()) -> Rendering:
-        """Write ``item`` (already flushed as published, numbered) and every page that lists it.
-        ``new``: its first publication (it may open archive pages); else a reinstatement."""
-        pages = self.pages
-        done = self.ensure_skeleton(session)
-        units = pages.units(session)
-        column, unit = pages.column_listing(item.column), pages.unit_listing(item.unit_slug, units)
-        unit_is_new = not pages.exists(unit.page())
-        if unit_is_new:  # the article links to its unit's page: that page comes first
-            pages.placeholder(unit, done)
+                replaced_photos: Sequence[dict[str, Any]] = ()) -> None:
+        """``item`` (already flushed as published, numbered) goes on the site with the pages
+        that list it. ``new``: its first publication (it may open archive pages); else a
+        reinstatement."""
+        changes = self.changes(session)
+        changes.placed[item.submission_id] = item
+        changes.removed.pop(item.submission_id, None)  # taken down and back in one batch
+        changes.around(session, item)
+        for listing, seq in ((("column", item.column), item.column_seq),
+                             (("unit", item.unit_slug), item.unit_seq)):
+            pages = self.pages.paging.touched_by_new(seq) if new else [
+                self.pages.paging.page_of(seq)]
+            changes.listings.setdefault(listing, set()).update(pages)
+        changes.feeds.add(item.column)
+        changes.blocks.add(item.submission_id)
+        changes.changed.setdefault(item.unit_slug, item)
+        changes.replaced.append((replaced_photos, item))
+        changes.home = True
 
-        pages.article(session, item, units, done)
-        for neighbour in queries.neighbours(session, item):
-            if neighbour is not None:
+    def take_down(self, session: Session, item: PublishedItem) -> None:
+        """Unlist ``item`` (no longer published) everywhere, then remove its page and photos."""
+        changes = self.changes(session)
+        changes.placed.pop(item.submission_id, None)
+        changes.around(session, item)
+        for listing, seq in ((("column", item.column), item.column_seq),
+                             (("unit", item.unit_slug), item.unit_seq)):
+            changes.listings.setdefault(listing, set()).add(self.pages.paging.page_of(seq))
+        changes.feeds.add(item.column)
+        changes.blocks.add(item.submission_id)
+        changes.changed.setdefault(item.unit_slug, item)
+        changes.removed[item.submission_id] = item
+        changes.home = True
+
+    def show_lead(self, session: Session) -> None:
+        self.changes(session).home = True
+
+    def flush(self, session: Session) -> Rendering:
+        """Write what this transaction's handlers asked for, each page once, in an order in
+        which no page a reader can reach links to one not yet written: the unit pages new items
+        link to, the items' own pages (oldest first: only the newest item already on the site
+        links to them, and it is written after them), the items next to them, the listings,
+        feeds and sitemaps, and the home page last; then what is gone."""
+        changes: Changes | None = session.info.pop(CHANGES, None)
+        done = Rendering()
+        if changes is None or changes.empty:
+            return done
+        pages = self.pages
+        self.ensure_skeleton(session, done)
+        units = pages.units(session)
+        listings = {key: (pages.column_listing(key[1]) if key[0] == "column"
+                          else pages.unit_listing(key[1], units)) for key in changes.listings}
+        new_units = [listing for key, listing in listings.items()
+                     if key[0] == "unit" and not pages.exists(listing.page())]
+        for listing in new_units:  # the articles link to their unit's page: it comes first
+            pages.placeholder(listing, done)
+
+        on_site = [i for i in changes.placed.values() if i.on_site]
+        for item in sorted(on_site, key=lambda i: (i.column_seq, i.submission_id)):
+            pages.article(session, item, units, done)
+        written = {i.submission_id for i in on_site}
+        for neighbour in _by_id(session, changes.neighbours - written - set(changes.removed)):
+            if neighbour.on_site:
                 pages.article(session, neighbour, units, done)
 
-        for listing, seq in ((column, item.column_seq), (unit, item.unit_seq)):
-            touched = pages.paging.touched_by_new(seq) if new else [pages.paging.page_of(seq)]
-            pages.archives(session, listing, touched, units, done)
+        for key, listing in listings.items():
+            pages.archives(session, listing, sorted(changes.listings[key]), units, done)
             pages.front(session, listing, units, done)
-        pages.column_feed(session, item.column, units, done)
-        if unit_is_new:
+        for column in sorted(changes.feeds):
+            pages.column_feed(session, column, units, done)
+        if new_units:
             pages.units_index(session, done)
             pages.sitemap_pages(session, done)
             for hook in pages.on_new_unit:  # the HTML site map lists the units
                 hook(session, done)
         pages.site_feed(session, units, done)
-        pages.sitemap_block(session, item.submission_id, done)
-        for on_change in pages.on_item_changed:
-            on_change(session, item, done)
-        pages.home(session, units, done)
-        self.remove_photos(replaced_photos, done, keep=item.photos)  # nothing shows them now
+        pages.sitemap_blocks(session, changes.blocks, done)
+        for item in changes.changed.values():  # each unit's other pages once
+            for on_change in pages.on_item_changed:
+                on_change(session, item, done)
+        if changes.home:
+            pages.home(session, units, done)
+        for item in changes.removed.values():
+            pages.delete(addresses.article(item.submission_id), done)
+            self.remove_photos(item.photos, done)
+        for replaced, item in changes.replaced:  # nothing shows these now
+            self.remove_photos(replaced, done, keep=item.photos)
         return done
 
-    def take_down(self, session: Session, item: PublishedItem) -> Rendering:
-        """Unlist ``item`` (no longer published) everywhere, then remove its page and photos."""
-        pages = self.pages
-        done = self.ensure_skeleton(session)
-        units = pages.units(session)
+
+CHANGES = "baosong.site.changes"
+
+
+@dataclass
+class Changes:
+    """What one transaction's handlers asked of the site (see :meth:`Site.flush`)."""
+
+    placed: dict[int, PublishedItem] = field(default_factory=dict)  # on the site now, in order
+    removed: dict[int, PublishedItem] = field(default_factory=dict)  # taken down
+    neighbours: set[int] = field(default_factory=set)  # items whose next or previous changed
+    listings: dict[tuple[str, str], set[int]] = field(default_factory=dict)  # archive pages
+    feeds: set[str] = field(default_factory=set)  # columns whose feed lists something else now
+    blocks: set[int] = field(default_factory=set)  # items whose sitemap block changed
+    changed: dict[str, PublishedItem] = field(default_factory=dict)  # an item of each unit
+    replaced: list[tuple[Sequence[dict[str, Any]], PublishedItem]] = field(default_factory=list)
+    home: bool = False
+
+    @property
+    def empty(self) -> bool:
+        return not (self.placed or self.removed or self.listings or self.home)
+
+    def around(self, session: Session, item: PublishedItem) -> None:
+        """The items next to ``item`` in its column link to it (or past it) now."""
         for neighbour in queries.neighbours(session, item):
             if neighbour is not None:
-                pages.article(session, neighbour, units, done)
-        column, unit = pages.column_listing(item.column), pages.unit_listing(item.unit_slug, units)
-        for listing, seq in ((column, item.column_seq), (unit, item.unit_seq)):
-            pages.archives(session, listing, [pages.paging.page_of(seq)], units, done)
-            pages.front(session, listing, units, done)
-        pages.column_feed(session, item.column, units, done)
-        pages.site_feed(session, units, done)
-        pages.sitemap_block(session, item.submission_id, done)
-        for on_change in pages.on_item_changed:  # unlisted there too before the page goes
-            on_change(session, item, done)
-        pages.home(session, units, done)
-        pages.delete(addresses.article(item.submission_id), done)
-        self.remove_photos(item.photos, done)
-        return done
+                self.neighbours.add(neighbour.submission_id)
 
-    def show_lead(self, session: Session) -> Rendering:
-        done = self.ensure_skeleton(session)
-        self.pages.home(session, self.pages.units(session), done)
-        return done
+
+def _by_id(session: Session, ids: Iterable[int]) -> list[PublishedItem]:
+    wanted = sorted(ids)
+    if not wanted:
+        return []
+    return list(session.scalars(sa.select(PublishedItem)
+                                .where(PublishedItem.submission_id.in_(wanted))
+                                .order_by(PublishedItem.submission_id)))

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 
 from scoring import engine, facts
 from scoring.commissions import check_topic
-from scoring.ledger import book
+from scoring.ledger import apply_totals, book, collect_totals
 from scoring.rules import Rules
 from scoring.world import DbWorld
 from services.context import Context
@@ -27,6 +27,7 @@ class Scoring:
         payload = read(event)
         if not isinstance(payload, SubmissionRef):
             raise InvalidEvent(f"scoring keeps no fact of {event.type}")
+        collect_totals(session)  # summed for the whole batch: see ``subscription``
         fact = facts.record(session, event.id, event.type, event.time, engine.fact_data(payload))
         world = DbWorld(session)
         item = engine.apply(world, fact, self.timezone)
@@ -46,4 +47,5 @@ class Scoring:
 def subscription(ctx: Context, rules: Rules) -> Subscription:
     scoring = Scoring(ctx, rules)
     return Subscription(consumer="scoring",
-                        handlers=dict.fromkeys(engine.ITEM_FACTS, scoring.handle))
+                        handlers=dict.fromkeys(engine.ITEM_FACTS, scoring.handle),
+                        batch=ctx.settings.score_batch, finish=apply_totals)

@@ -22,6 +22,7 @@ from services import outbox
 from services.contracts.scoring import ScoreChanged
 
 SCORES_CHANGED = "baosong.scores.changed"
+TOTALS = "baosong.scores.totals"  # the totals a batch's bookings move, summed at its end
 NOTIFY_CHANNEL = "baosong_scores"
 
 
@@ -35,12 +36,41 @@ def _upsert(dialect: str) -> Callable[..., Any]:
     return sqlite_insert
 
 
-def _bump(session: Session, entry: Entry, timezone: str) -> None:
-    """Add ``entry`` to its six totals in one statement (insert, or add on conflict)."""
-    rows = [{"scope": scope, "key": key, "period": period, "points": entry.points,
+def _rows(entry: Entry, timezone: str) -> list[dict[str, Any]]:
+    """The six totals ``entry`` moves (unit and informant; month, year and all time)."""
+    return [{"scope": scope, "key": key, "period": period, "points": entry.points,
              "reached_at": entry.reaches, "last_seq": entry.seq}
             for scope, key, period in keys_of(entry, timezone)]
-    insert = _upsert(session.get_bind().dialect.name)(Total).values(rows)
+
+
+def _later(a: dt.datetime, b: dt.datetime) -> dt.datetime:
+    """When a total reached its value, of two moves: the later, where NEVER (a quota line) counts
+    as no time at all."""
+    if a == NEVER:
+        return b
+    if b == NEVER:
+        return a
+    return max(a, b)
+
+
+def _summed(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Rows of one key added up: one statement moves each total once."""
+    by_key: dict[tuple[str, str, str], dict[str, Any]] = {}
+    for row in rows:
+        key = (row["scope"], row["key"], row["period"])
+        seen = by_key.get(key)
+        if seen is None:
+            by_key[key] = dict(row)
+            continue
+        seen["points"] += row["points"]
+        seen["reached_at"] = _later(seen["reached_at"], row["reached_at"])
+        seen["last_seq"] = max(seen["last_seq"], row["last_seq"])
+    return list(by_key.values())
+
+
+def _add_to_totals(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Add ``rows`` to their totals in one statement (insert, or add on conflict)."""
+    insert = _upsert(session.get_bind().dialect.name)(Total).values(_summed(rows))
     table, new = Total.__table__.c, insert.excluded
     # reached_at: the later of the two, where NEVER (a quota line) counts as no time at all
     reached = sa.case((new.reached_at == NEVER, table.reached_at),
@@ -52,6 +82,19 @@ def _bump(session: Session, entry: Entry, timezone: str) -> None:
         set_={"points": table.points + new.points, "reached_at": reached,
               "last_seq": sa.case((new.last_seq > table.last_seq, new.last_seq),
                                   else_=table.last_seq)}))
+
+
+def collect_totals(session: Session) -> None:
+    """The bookings of this transaction move the totals once each, at its end, when the
+    consumer's ``finish`` calls :func:`apply_totals`: a batch of events touches each total once,
+    not once an event."""
+    session.info.setdefault(TOTALS, [])
+
+
+def apply_totals(session: Session) -> None:
+    rows: list[dict[str, Any]] = session.info.pop(TOTALS, [])
+    if rows:
+        _add_to_totals(session, rows)
 
 
 def book(session: Session, *, fact_id: str, fact_type: str, line: Line, at: dt.datetime,
@@ -69,7 +112,11 @@ def book(session: Session, *, fact_id: str, fact_type: str, line: Line, at: dt.d
     if line.points:
         entry = Entry(unit=line.unit, informant=line.informant, points=line.points, at=at,
                       seq=row.seq, rule=line.rule)
-        _bump(session, entry, timezone)
+        collected: list[dict[str, Any]] | None = session.info.get(TOTALS)
+        if collected is None:
+            _add_to_totals(session, _rows(entry, timezone))
+        else:
+            collected += _rows(entry, timezone)
         if line.submission is not None:
             item = session.get(ScoredItem, line.submission)
             if item is not None:

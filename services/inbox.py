@@ -5,7 +5,8 @@ so a redelivered event changes nothing.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -15,6 +16,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from services.contracts import check
 from services.db import Base, Database, UTCDateTime, utcnow
 from services.events import Event
+from services.os_threads import name_os_thread
 
 Handler = Callable[[Session, Event], None]
 
@@ -42,11 +44,22 @@ class ProcessedEvent(Base):
 class Subscription:
     """A consumer: its name (the queue and the inbox key) and a handler per event type.
 
+    ``batch`` is how many waiting events one transaction may take (None: the deployment's
+    ``event_batch``): each is still decided once by the inbox, but the transaction, the queue's
+    bookkeeping and whatever ``finish`` does (the pages items share, the totals a batch moves)
+    are paid once for all of them. ``finish`` runs
+    at the end of every transaction that handled an event, before the commit. The slow parts of
+    ``Prepared`` handlers run ``prepare_threads`` at a time (photo work releases the
+    interpreter lock, so two threads use two cores).
+
     Which process runs it, and how, is the process table's to say (``bootstrap.processes``).
     """
 
     consumer: str
     handlers: Mapping[str, Handler | Prepared]
+    batch: int | None = None
+    finish: Callable[[Session], object] | None = None
+    prepare_threads: int = 1
 
     @property
     def event_types(self) -> tuple[str, ...]:
@@ -66,36 +79,90 @@ def deliver(
     event whose data does not fit its payload type raises ``InvalidEvent`` before anything runs:
     every transport dead-letters it at once, since no retry can make it fit.
     """
-    check(event)
-    key = (subscription.consumer, event.id)
+    return deliver_batch(db, subscription, [event], also=also)[0]
+
+
+def deliver_batch(
+    db: Database,
+    subscription: Subscription,
+    events: Sequence[Event],
+    *,
+    also: Callable[[Session], None] | None = None,
+) -> list[bool]:
+    """Handle ``events`` in one transaction, each once: for each, whether it was handled now
+    (False: handled before, or a repeat of an earlier event of the batch).
+
+    Any error rolls the whole batch back; the transports then deliver its events one by one,
+    so that one bad event cannot hold up the others. ``also`` runs in the same transaction.
+    """
+    for event in events:
+        check(event)
+    consumer = subscription.consumer
+    with db.session() as session:
+        seen = _seen(session, consumer, events)
+    prepared = _prepare(subscription, [e for e in _firsts(events) if e.id not in seen])
+    known: set[str] = set()
+    while True:
+        handled = [False] * len(events)
+        try:
+            with db.transaction() as session:
+                known = _seen(session, consumer, events)  # again: another delivery may have won
+                done = set(known)
+                for index, event in enumerate(events):
+                    if event.id in done:
+                        continue
+                    done.add(event.id)
+                    session.add(ProcessedEvent(consumer=consumer, event_id=event.id,
+                                               event_type=event.type))
+                    session.flush()
+                    handled[index] = True
+                    handler = prepared.get(event.id) or _plain(subscription, event)
+                    if handler is not None:
+                        handler(session, event)
+                if any(handled) and subscription.finish is not None:
+                    subscription.finish(session)
+                if also is not None:
+                    also(session)
+            return handled
+        except IntegrityError:
+            # another delivery of one of these events committed first: its inbox record won the
+            # race, so go again without it. Anything else is the handler's own constraint
+            with db.session() as session:
+                if not _seen(session, consumer, events) - known:
+                    raise
+
+
+def _firsts(events: Sequence[Event]) -> list[Event]:
+    """Each event id once, in order."""
+    return list({event.id: event for event in reversed(events)}.values())[::-1]
+
+
+def _seen(session: Session, consumer: str, events: Sequence[Event]) -> set[str]:
+    ids = list({event.id for event in events})
+    return set(session.scalars(sa.select(ProcessedEvent.event_id).where(
+        ProcessedEvent.consumer == consumer, ProcessedEvent.event_id.in_(ids))))
+
+
+def _plain(subscription: Subscription, event: Event) -> Handler | None:
     handler = subscription.handlers.get(event.type)
     if isinstance(handler, Prepared):
-        with db.session() as session:
-            seen = session.get(ProcessedEvent, key) is not None
-        if seen:
-            if also is not None:
-                with db.transaction() as session:
-                    also(session)
-            return False
-        handler = handler.prepare(event)
-    recorded = False
-    try:
-        with db.transaction() as session:
-            if session.get(ProcessedEvent, key) is None:
-                session.add(ProcessedEvent(consumer=subscription.consumer, event_id=event.id,
-                                           event_type=event.type))
-                session.flush()
-                recorded = True
-                if handler is not None:
-                    handler(session, event)
-            if also is not None:
-                also(session)
-        return recorded
-    except IntegrityError:
-        if recorded:
-            raise  # the handler's own constraint broke: a real error
-        # another delivery of the same event committed first
-        if also is not None:
-            with db.transaction() as session:
-                also(session)
-        return False
+        # prepared before the transaction, unless it had been seen then and is not now (its
+        # other delivery rolled back): prepare it here, as a single delivery would
+        return handler.prepare(event)
+    return handler
+
+
+def _prepare(subscription: Subscription, events: Sequence[Event]) -> dict[str, Handler]:
+    """The transactional parts of the ``Prepared`` handlers of ``events``, their slow parts run
+    first (``prepare_threads`` at a time), outside any transaction."""
+    work = [(event, handler) for event in events
+            if isinstance(handler := subscription.handlers.get(event.type), Prepared)]
+    if len(work) > 1 and subscription.prepare_threads > 1:
+        with ThreadPoolExecutor(min(subscription.prepare_threads, len(work)),
+                                thread_name_prefix=f"prepare-{subscription.consumer}",
+                                initializer=name_os_thread,
+                                initargs=(f"p:{subscription.consumer}",)) as pool:
+            results = list(pool.map(lambda pair: pair[1].prepare(pair[0]), work))
+    else:
+        results = [handler.prepare(event) for event, handler in work]
+    return {event.id: result for (event, _), result in zip(work, results, strict=True)}

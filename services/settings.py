@@ -98,6 +98,16 @@ class Settings(BaseSettings):
     poll_seconds: float = 0.2  # how often an idle relay or embedded consumer looks again
     confirm_timeout: float = 10.0
     consumer_threads: int = 1  # embedded: threads per consumer
+    # Batches: under load a consumer takes what is waiting in one transaction (each event still
+    # decided once by the inbox), so the transaction, the queue's bookkeeping and what items
+    # share (the site's listings, the totals) are paid once a batch. A quiet site still sees
+    # each event at once: a batch never waits for more than the linger.
+    event_batch: int = Field(default=100, ge=1)  # events one transaction may take
+    publish_batch: int = Field(default=20, ge=1)  # approved items: the publisher's batches
+    score_batch: int = Field(default=200, ge=1)  # events the ledger books in one transaction
+    screen_batch: int = Field(default=8, ge=1)  # received items screened in one transaction
+    batch_linger_seconds: float = Field(default=0.05, ge=0, le=5)  # RabbitMQ: a batch fills
+    prepare_threads: int = Field(default=2, ge=1)  # photo checks and derivatives side by side
     worker_concurrency: int = 2  # Celery pool processes per worker
 
     # --- moderation workflow ---------------------------------------------------------------

@@ -22,7 +22,8 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from services.backoff import Backoff
 from services.db import Base, Database, UTCDateTime, utcnow
 from services.events import Event, InvalidEvent
-from services.inbox import Subscription, deliver
+from services.inbox import Subscription, deliver, deliver_batch
+from services.outages import cause
 from services.polling import poll_until_stopped
 
 log = logging.getLogger(__name__)
@@ -92,7 +93,7 @@ class LocalConsumer:
 
     def __init__(self, db: Database, subscription: Subscription, *, lease_seconds: float = 30.0,
                  delivery_limit: int = 5, poll_seconds: float = 0.2,
-                 wake: threading.Event | None = None) -> None:
+                 wake: threading.Event | None = None, batch: int = 1) -> None:
         self.db = db
         self.subscription = subscription
         self.queue = subscription.consumer
@@ -100,8 +101,10 @@ class LocalConsumer:
         self.delivery_limit = delivery_limit
         self.poll_seconds = poll_seconds
         self.wake = wake or threading.Event()
+        self.batch = subscription.batch or batch
 
-    def claim(self) -> LocalMessage | None:
+    def claim(self, limit: int = 1) -> list[LocalMessage]:
+        """Lease up to ``limit`` waiting messages, oldest first, in one transaction."""
         with self.db.transaction() as session:
             now = utcnow()
             query = (
@@ -112,22 +115,49 @@ class LocalConsumer:
                     sa.or_(LocalMessage.lease_until.is_(None), LocalMessage.lease_until < now),
                 )
                 .order_by(LocalMessage.id)
-                .limit(1)
+                .limit(limit)
             )
             if not self.db.is_sqlite:
                 query = query.with_for_update(skip_locked=True)
-            message = session.scalars(query).first()
-            if message is None:
-                return None
-            message.lease_until = now + self.lease
-            message.attempts += 1
-            return message
+            messages = list(session.scalars(query))
+            for message in messages:
+                message.lease_until = now + self.lease
+                message.attempts += 1
+            return messages
 
     def process_one(self) -> bool:
-        """Handle one message if there is one; return whether there was."""
-        message = self.claim()
-        if message is None:
-            return False
+        """Handle what one claim takes (up to the subscription's batch); whether there was any."""
+        return self.process_batch() > 0
+
+    def process_batch(self) -> int:
+        """Claim up to a batch of messages and handle them in one transaction; if that fails,
+        handle them one by one, so that a bad one fails alone. Returns how many were claimed."""
+        messages = self.claim(self.batch)
+        if len(messages) > 1:
+            readable: list[tuple[LocalMessage, Event]] = []
+            for message in messages:
+                try:
+                    readable.append((message, Event.from_json(message.payload)))
+                except InvalidEvent as exc:
+                    self._dead(message, repr(exc))
+            ids = [message.id for message, _ in readable]
+
+            def remove_all(session: Session) -> None:
+                session.execute(sa.delete(LocalMessage).where(LocalMessage.id.in_(ids)))
+
+            try:
+                deliver_batch(self.db, self.subscription, [e for _, e in readable],
+                              also=remove_all)
+                return len(messages)
+            except Exception as exc:
+                log.warning("%s: a batch of %d failed (%s); handling them one by one",
+                            self.queue, len(readable), cause(exc))
+            messages = [message for message, _ in readable]
+        for message in messages:
+            self._handle(message)
+        return len(messages)
+
+    def _handle(self, message: LocalMessage) -> None:
         message_id = message.id
 
         def remove(session: Session) -> None:
@@ -137,7 +167,7 @@ class LocalConsumer:
             event = Event.from_json(message.payload)
         except InvalidEvent as exc:
             self._dead(message, repr(exc))
-            return True
+            return
         try:
             deliver(self.db, self.subscription, event, also=remove)
         except InvalidEvent as exc:  # its data does not fit its type: no retry can help
@@ -147,7 +177,6 @@ class LocalConsumer:
             log.exception("%s failed on %s %s (attempt %d)", self.queue, event.type, event.id,
                           message.attempts)
             self._failed(message, repr(exc))
-        return True
 
     def _failed(self, message: LocalMessage, error: str) -> None:
         if message.attempts >= self.delivery_limit:
@@ -169,8 +198,8 @@ class LocalConsumer:
 
     def drain(self) -> int:
         handled = 0
-        while self.process_one():
-            handled += 1
+        while claimed := self.process_batch():
+            handled += claimed
         return handled
 
     def run(self, stop: threading.Event) -> None:

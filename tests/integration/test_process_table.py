@@ -88,12 +88,17 @@ def test_beat_refuses_the_embedded_queue(settings: Settings) -> None:
 def test_on_rabbitmq_the_runner_of_the_row_runs_the_consumers(
         tmp_path: Path, runtimes: list[Runtime]) -> None:
     settings = on_rabbitmq(tmp_path)
-    up, api, scoring = (wired(runtimes, settings, n) for n in ("up", "api", "scoring"))
+    up, api, publisher, scoring = (wired(runtimes, settings, n)
+                                   for n in ("up", "api", "publisher", "scoring"))
     assert [c.subscription.consumer for c in up.kombu_consumers] == EVERY_CONSUMER
     assert up.jobs and up.relay is not None and up.celery is None
     assert [c.subscription.consumer for c in api.kombu_consumers] == INGEST
+    assert [c.subscription.consumer for c in publisher.kombu_consumers] == PUBLISHER
     assert [c.subscription.consumer for c in scoring.kombu_consumers] == SCORING
-    for runtime in (api, scoring):  # their jobs are beat's on RabbitMQ
+    # the publisher's approvals come in batches: the broker hands it a batch at a time
+    approvals = publisher.kombu_consumers[0]
+    assert approvals.batch == settings.publish_batch == approvals.prefetch
+    for runtime in (api, publisher, scoring):  # their jobs are beat's on RabbitMQ
         assert runtime.relay is not None and not runtime.jobs and not runtime.queue_consumers
 
     worker = wired(runtimes, settings, "worker")
