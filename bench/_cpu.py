@@ -38,6 +38,16 @@ def by_session() -> dict[int, float]:
     return dict(totals)
 
 
+def session_members(session: int) -> list[int]:
+    """The live processes of a session."""
+    members = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit() and (stat := _stat(entry / "stat")) is not None \
+                and int(stat[1][3]) == session:
+            members.append(int(entry.name))
+    return members
+
+
 def by_name(prefixes: tuple[str, ...]) -> dict[str, float]:
     """CPU seconds used by the live processes whose name starts with each prefix."""
     totals = dict.fromkeys(prefixes, 0.0)

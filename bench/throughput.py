@@ -149,10 +149,12 @@ class Embedded(Deployment):
         wait_for_http(self.base_url)
 
     def cpu(self) -> dict[str, float]:
+        """Each stage's threads, in up and in the helpers it started (its session)."""
         stages: dict[str, float] = {}
-        for thread, seconds in _cpu.by_thread(self.process.pid).items():
-            stage = _embedded_stage(thread)
-            stages[stage] = stages.get(stage, 0.0) + seconds
+        for pid in _cpu.session_members(os.getsid(self.process.pid)):
+            for thread, seconds in _cpu.by_thread(pid).items():
+                stage = _embedded_stage(thread)
+                stages[stage] = stages.get(stage, 0.0) + seconds
         return stages
 
 

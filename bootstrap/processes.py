@@ -47,6 +47,7 @@ class Process:
     jobs: Jobs = Jobs.NONE
     http: bool = False  # serves the web app (API, pages, site)
     needs_broker: bool = False
+    embedded_jobs: bool = True  # on the embedded queue, runs its components' jobs itself
 
     def __post_init__(self) -> None:
         if self.consumers and self.runner is None:
@@ -64,6 +65,9 @@ def _by_name(rows: Iterable[Process]) -> Mapping[str, Process]:
 
 PROCESSES: Final = _by_name([
     Process("up", consumers=ALL, runner=Runner.KOMBU, relay=True, jobs=Jobs.THREAD, http=True),
+    # what ``up`` starts beside itself on the embedded queue, one for each further core: the
+    # same consumers over the same database, taking turns at the queue (its jobs stay in up)
+    Process("pipeline", consumers=ALL, runner=Runner.KOMBU, relay=True, embedded_jobs=False),
     Process("api", consumers=("ingest",), runner=Runner.KOMBU, relay=True, http=True),
     Process("worker", consumers=("moderation",), runner=Runner.CELERY, relay=True),
     Process("publisher", consumers=("publisher",), runner=Runner.KOMBU, relay=True),

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from bootstrap.processes import Process
 from services.bus.amqp import EventConsumer
-from services.bus.local import LocalConsumer
+from services.bus.local import LocalConsumer, QueueWatch
 from services.component import Component, Job
 from services.context import Context
 from services.inbox import Subscription
@@ -44,6 +44,7 @@ class Runtime:
     components: Sequence[Component]
     relay: Relay | None = None
     queue_consumers: list[LocalConsumer] = field(default_factory=list)  # the embedded queue's
+    queue_watch: QueueWatch | None = None  # wakes them when another process fills their queue
     kombu_consumers: list[EventConsumer] = field(default_factory=list)
     jobs: list[Job] = field(default_factory=list)  # run here on a clock
     app: FastAPI | None = None

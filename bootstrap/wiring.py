@@ -16,7 +16,7 @@ from bootstrap.web import create_app
 from services.bus.amqp import AmqpTransport, EventConsumer, Topology
 from services.bus.beat import beat_argv, make_beat
 from services.bus.celery_worker import WorkerRuntime, make_celery
-from services.bus.local import LocalConsumer, LocalTransport
+from services.bus.local import LocalConsumer, LocalTransport, QueueWatch
 from services.inbox import Subscription
 from services.outbox import Relay
 from services.settings import Settings
@@ -66,8 +66,11 @@ def _on_the_embedded_queue(runtime: Runtime) -> None:
                 ctx.db, sub, lease_seconds=s.lease_seconds, delivery_limit=s.delivery_limit,
                 poll_seconds=s.poll_seconds, wake=transport.wakes[sub.consumer],
                 batch=s.event_batch))
+    if runtime.queue_consumers:
+        runtime.queue_watch = QueueWatch(ctx.db, runtime.queue_consumers, s.poll_seconds)
     runtime.jobs = [job for component in runtime.components
-                    if row.runs_consumers_of(component.name) for job in component.jobs]
+                    if row.embedded_jobs and row.runs_consumers_of(component.name)
+                    for job in component.jobs]
 
 
 def _on_rabbitmq(runtime: Runtime) -> None:

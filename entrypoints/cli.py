@@ -4,11 +4,13 @@ the process table says; the other commands need only the context."""
 from __future__ import annotations
 
 import logging
+import os
 import threading
 
 import typer
 
 from bootstrap import COMMANDS, NeedsBroker, Runtime, bootstrap, build_context, prepare, readiness
+from entrypoints.helpers import stop_with
 from entrypoints.run import run
 from services.component import CliState, cli_context
 from services.context import Context
@@ -44,14 +46,14 @@ def root(ctx: typer.Context) -> None:
 
 
 def _bootstrap(ctx: typer.Context, process: str, host: str | None = None,
-               port: int | None = None) -> Runtime:
+               port: int | None = None, *, prepare: bool = True) -> Runtime:
     state: CommandLine = ctx.find_root().obj
     settings = state.settings
     if host:  # options given on the command line win over the settings (and so shape base_url)
         settings.host = host
     if port:
         settings.port = port
-    return bootstrap(settings, process)
+    return bootstrap(settings, process, prepare=prepare)
 
 
 @cli.command()
@@ -68,7 +70,21 @@ def up(ctx: typer.Context, host: str | None = typer.Option(None, help="监听地
         url = f"http://{runtime.ctx.settings.host}:{runtime.ctx.settings.port}"
         seeders.append(threading.Thread(target=demo_data.seed_submissions,
                                         args=(url, tokens), daemon=True))
-    run(runtime, while_serving=seeders)
+    settings = runtime.ctx.settings
+    helpers = (settings.pipeline_processes or os.cpu_count() or 1) - 1 \
+        if settings.embedded_bus else 0
+    run(runtime, while_serving=seeders, helpers=helpers)
+
+
+@cli.command()
+def pipeline(ctx: typer.Context, beside: int | None = typer.Option(
+        None, "--beside", hidden=True, help="started by this up: stop when it is gone")) -> None:
+    """每个消费者都运行、不提供 HTTP 的进程；嵌入模式下 up 按核数启动 (every consumer, no HTTP:
+    up starts one for each further core on the embedded queue)."""
+    runtime = _bootstrap(ctx, "pipeline", prepare=beside is None)  # up has prepared the schema
+    if beside is not None:
+        stop_with(beside)
+    run(runtime)
 
 
 @cli.command()

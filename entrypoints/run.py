@@ -10,11 +10,14 @@ from collections.abc import Sequence
 import uvicorn
 
 from bootstrap import Runtime
+from entrypoints.helpers import Helpers
 from entrypoints.threads import Threads
 
 
-def run(runtime: Runtime, *, while_serving: Sequence[threading.Thread] = ()) -> None:
-    """Run ``runtime`` until it is stopped; ``while_serving`` start with the web app."""
+def run(runtime: Runtime, *, while_serving: Sequence[threading.Thread] = (),
+        helpers: int = 0) -> None:
+    """Run ``runtime`` until it is stopped; ``while_serving`` start with the web app, and
+    ``helpers`` pipeline processes beside it (the embedded queue's way to use every core)."""
     s = runtime.ctx.settings
     if runtime.celery is not None:
         # no thread of ours here: the pool forks, and a thread alive at fork time can leave a lock
@@ -26,6 +29,7 @@ def run(runtime: Runtime, *, while_serving: Sequence[threading.Thread] = ()) -> 
         if status:
             raise SystemExit(status)
         return
+    beside = Helpers(helpers).start()  # before any thread of ours: they are forked
     threads = Threads(runtime).start()
     try:
         if runtime.app is not None:
@@ -37,6 +41,7 @@ def run(runtime: Runtime, *, while_serving: Sequence[threading.Thread] = ()) -> 
             _wait_for_signal()
     finally:
         threads.stop()
+        beside.stop()
 
 
 def _wait_for_signal() -> None:

@@ -42,6 +42,9 @@ class Threads:
             self._spawn(f"consumer-{consumer.queue}-{n}",
                         lambda c=consumer: c.run(stop),  # type: ignore[misc]
                         f"q:{consumer.queue}")
+        if rt.queue_watch is not None:
+            watch = rt.queue_watch
+            self._spawn("queue-watch", lambda: watch.run(stop))
         for kombu in rt.kombu_consumers:
             self._spawn(f"amqp-{kombu.subscription.consumer}", kombu.run,
                         f"q:{kombu.subscription.consumer}")

@@ -37,7 +37,7 @@ def build(ctx: Context) -> Component:
     return Component(
         name="publisher",
         subscriptions=[handlers.subscription(ctx, site), documents.subscription(ctx, site),
-                       search_articles.subscription(), surveys.subscription(site),
+                       search_articles.subscription(ctx.db), surveys.subscription(site),
                        letter_handlers.subscription(letters)],
         routers=[routes.router, search_routes.build_router(ctx, site.pages),
                  feature_routes.build_router(site), link_routes.router, serving.router],

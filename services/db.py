@@ -8,8 +8,9 @@ writes can fail at once with "database is locked" instead of waiting for the bus
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from typing import Any, ClassVar
 
 import sqlalchemy as sa
@@ -85,6 +86,12 @@ class Database:
         self._writer = sessionmaker(self.engine, expire_on_commit=False)
         self._reader = sessionmaker(self.read_engine, expire_on_commit=False)
         self._after_commit: list[Callable[[Session], None]] = []
+        # SQLite has one writer at a time, and a writer that finds the file locked sleeps in
+        # steps of up to 100 ms before it looks again: a dozen threads of one process waiting
+        # so would leave the lock idle between them. They queue here instead, and only one
+        # thread of each process waits on the file.
+        self._one_writer: AbstractContextManager[object] = (
+            threading.RLock() if self.is_sqlite else nullcontext())
         event.listen(self._writer, "after_commit", self._run_after_commit)
 
     def on_commit(self, callback: Callable[[Session], None]) -> None:
@@ -98,7 +105,7 @@ class Database:
     @contextmanager
     def transaction(self) -> Iterator[Session]:
         """A write transaction: committed when the block ends, rolled back if it raises."""
-        with self._writer() as session, session.begin():
+        with self._one_writer, self._writer() as session, session.begin():
             yield session
 
     @contextmanager

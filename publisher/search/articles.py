@@ -4,30 +4,37 @@ matter: a retraction that a reinstatement overtook leaves the article found."""
 
 from __future__ import annotations
 
+import functools
+
 from sqlalchemy.orm import Session
 
 from publisher import addresses
 from publisher.models import ItemState, PublishedItem
 from publisher.search import index
 from publisher.search.models import SearchEntry
+from publisher.search.terms import index_terms
 from services.columns import BY_ID
+from services.db import Database
 from services.events import Event, EventType
 from services.identity import Unit
-from services.inbox import Subscription
+from services.inbox import Handler, Prepared, Subscription
 
 
 def _ref(submission_id: int) -> str:
     return f"article:{submission_id}"
 
 
-def put_item(session: Session, item: PublishedItem) -> None:
+def _texts(item: PublishedItem) -> tuple[str, ...]:
+    return (item.body, *(p.get("caption") or "" for p in item.photos))
+
+
+def put_item(session: Session, item: PublishedItem, terms: set[str] | None = None) -> None:
     unit = session.get(Unit, item.unit_slug)
     column = BY_ID[item.column].name if item.column in BY_ID else item.column
-    captions = tuple(p.get("caption") or "" for p in item.photos)
     index.put(session, _ref(item.submission_id), title=item.title,
               key=addresses.article(item.submission_id),
               unit=unit.name if unit else item.unit_slug, column=column,
-              published_at=item.published_at, texts=(item.body, *captions))
+              published_at=item.published_at, texts=_texts(item), terms=terms)
 
 
 def reindex(session: Session, done: object = None) -> None:
@@ -45,10 +52,23 @@ def reindex(session: Session, done: object = None) -> None:
             index.remove(session, ref)
 
 
-def published(session: Session, event: Event) -> None:
-    item = session.get(PublishedItem, event.data["submission"])
-    if item is not None and item.state == ItemState.PUBLISHED:
-        put_item(session, item)
+def _cut(db: Database, event: Event) -> Handler:
+    """The article's words are cut before the transaction (jieba is the slow part), and used
+    in it if the article is still as it was read then."""
+    with db.session() as session:
+        item = session.get(PublishedItem, event.data["submission"])
+        read = None if item is None else (item.updated_at, item.unit_slug)
+        unit = session.get(Unit, item.unit_slug) if item is not None else None
+        terms = None if item is None else index_terms(
+            item.title, "", unit.name if unit else item.unit_slug, *_texts(item))
+
+    def published(session: Session, event: Event) -> None:
+        item = session.get(PublishedItem, event.data["submission"])
+        if item is not None and item.state == ItemState.PUBLISHED:
+            same = read == (item.updated_at, item.unit_slug)
+            put_item(session, item, terms if same else None)
+
+    return published
 
 
 def retracted(session: Session, event: Event) -> None:
@@ -57,6 +77,7 @@ def retracted(session: Session, event: Event) -> None:
         index.remove(session, _ref(event.data["submission"]))
 
 
-def subscription() -> Subscription:
+def subscription(db: Database) -> Subscription:
     return Subscription(consumer="publisher-search", handlers={
-        EventType.PUBLISHED: published, EventType.RETRACTED: retracted})
+        EventType.PUBLISHED: Prepared(functools.partial(_cut, db)),
+        EventType.RETRACTED: retracted})

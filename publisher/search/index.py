@@ -29,8 +29,9 @@ class Hit:
 
 def put(session: Session, ref: str, *, title: str, key: str, unit: str, column: str,
         published_at: dt.datetime, texts: tuple[str, ...], number: str = "",
-        repealed: bool = False) -> None:
-    """Index (or index again) the page ``ref`` under the terms of its title and ``texts``."""
+        repealed: bool = False, terms: set[str] | None = None) -> None:
+    """Index (or index again) the page ``ref`` under the terms of its title and ``texts``
+    (``terms``, when the caller has cut them already, outside its transaction)."""
     entry = session.scalar(sa.select(SearchEntry).where(SearchEntry.ref == ref))
     if entry is None:
         entry = SearchEntry(ref=ref)
@@ -39,7 +40,8 @@ def put(session: Session, ref: str, *, title: str, key: str, unit: str, column: 
     entry.number, entry.repealed, entry.published_at = number, repealed, published_at
     session.flush()
     session.execute(sa.delete(SearchTerm).where(SearchTerm.entry_id == entry.id))
-    terms = index_terms(title, number, unit, *texts)
+    if terms is None:
+        terms = index_terms(title, number, unit, *texts)
     if terms:
         session.execute(sa.insert(SearchTerm),
                         [{"term": t, "entry_id": entry.id, "published_at": published_at}

@@ -15,6 +15,7 @@ import datetime as dt
 import logging
 import threading
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -103,20 +104,20 @@ class LocalConsumer:
         self.wake = wake or threading.Event()
         self.batch = subscription.batch or batch
 
+    def _ready(self, query: sa.Select[Any], now: dt.datetime) -> sa.Select[Any]:
+        return query.where(
+            LocalMessage.queue == self.queue, LocalMessage.available_at <= now,
+            sa.or_(LocalMessage.lease_until.is_(None), LocalMessage.lease_until < now))
+
     def claim(self, limit: int = 1) -> list[LocalMessage]:
-        """Lease up to ``limit`` waiting messages, oldest first, in one transaction."""
+        """Lease up to ``limit`` waiting messages, oldest first, in one transaction (after a
+        look that takes no lock: an empty queue costs no write)."""
+        with self.db.session() as session:
+            if session.scalar(self._ready(sa.select(LocalMessage.id), utcnow()).limit(1)) is None:
+                return []
         with self.db.transaction() as session:
             now = utcnow()
-            query = (
-                sa.select(LocalMessage)
-                .where(
-                    LocalMessage.queue == self.queue,
-                    LocalMessage.available_at <= now,
-                    sa.or_(LocalMessage.lease_until.is_(None), LocalMessage.lease_until < now),
-                )
-                .order_by(LocalMessage.id)
-                .limit(limit)
-            )
+            query = self._ready(sa.select(LocalMessage), now).order_by(LocalMessage.id).limit(limit)
             if not self.db.is_sqlite:
                 query = query.with_for_update(skip_locked=True)
             messages = list(session.scalars(query))
@@ -203,5 +204,45 @@ class LocalConsumer:
         return handled
 
     def run(self, stop: threading.Event) -> None:
-        poll_until_stopped(self.drain, stop=stop, wake=self.wake, poll_seconds=self.poll_seconds,
+        # woken by this process's relay, or by the watch when another process filled the queue;
+        # the long wait is only a safety net
+        poll_until_stopped(self.drain, stop=stop, wake=self.wake,
+                           poll_seconds=self.poll_seconds * IDLE_POLLS,
                            name=f"consumer {self.queue}")
+
+
+IDLE_POLLS = 25  # a consumer looks by itself this many watch polls apart
+
+
+class QueueWatch:
+    """One cheap read a poll, without the write lock, for all of a process's queues: which have
+    a message ready (put there by another process's relay, or due again after a failure). Their
+    consumers are woken; an idle consumer costs nothing, and an idle process one read a poll.
+    """
+
+    def __init__(self, db: Database, consumers: Iterable[LocalConsumer],
+                 poll_seconds: float) -> None:
+        self.db = db
+        self.poll_seconds = poll_seconds
+        self.wakes: dict[str, list[threading.Event]] = {}
+        for consumer in consumers:
+            self.wakes.setdefault(consumer.queue, []).append(consumer.wake)
+
+    def ready(self) -> set[str]:
+        now = utcnow()
+        with self.db.session() as session:
+            return set(session.scalars(
+                sa.select(LocalMessage.queue).distinct().where(
+                    LocalMessage.queue.in_(list(self.wakes)), LocalMessage.available_at <= now,
+                    sa.or_(LocalMessage.lease_until.is_(None), LocalMessage.lease_until < now))))
+
+    def look(self) -> int:
+        ready = self.ready()
+        for queue in ready:
+            for wake in self.wakes[queue]:
+                wake.set()
+        return 0  # the consumers do the work: the watch always waits its poll
+
+    def run(self, stop: threading.Event) -> None:
+        poll_until_stopped(self.look, stop=stop, wake=threading.Event(),
+                           poll_seconds=self.poll_seconds, name="queue watch")
