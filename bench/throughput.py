@@ -209,6 +209,7 @@ class Distributed(Deployment):
 @contextlib.contextmanager
 def _moto(workdir: Path) -> Iterator[tuple[str, int]]:
     port = free_port()
+    workdir.mkdir(parents=True, exist_ok=True)
     log = (workdir / "moto.log").open("ab")
     process = subprocess.Popen(
         [str(Path(sys.executable).with_name("moto_server")), "-H", "127.0.0.1", "-p", str(port)],

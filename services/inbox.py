@@ -109,13 +109,19 @@ def deliver_batch(
                 known = _seen(session, consumer, events)  # again: another delivery may have won
                 done = set(known)
                 for index, event in enumerate(events):
-                    if event.id in done:
+                    if event.id not in done:
+                        done.add(event.id)
+                        handled[index] = True
+                # the inbox records first, in one statement: a delivery of one of them that
+                # committed meanwhile fails it here, before any handler has run
+                records = [{"consumer": consumer, "event_id": event.id, "event_type": event.type,
+                            "processed_at": utcnow()}
+                           for index, event in enumerate(events) if handled[index]]
+                if records:
+                    session.execute(sa.insert(ProcessedEvent), records)
+                for index, event in enumerate(events):
+                    if not handled[index]:
                         continue
-                    done.add(event.id)
-                    session.add(ProcessedEvent(consumer=consumer, event_id=event.id,
-                                               event_type=event.type))
-                    session.flush()
-                    handled[index] = True
                     handler = prepared.get(event.id) or _plain(subscription, event)
                     if handler is not None:
                         handler(session, event)
