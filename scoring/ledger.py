@@ -8,7 +8,7 @@ a NOTIFY that wakes the live streams of every API process once the transaction c
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -22,7 +22,7 @@ from services import outbox
 from services.contracts.scoring import ScoreChanged
 
 SCORES_CHANGED = "baosong.scores.changed"
-TOTALS = "baosong.scores.totals"  # the totals a batch's bookings move, summed at its end
+TOTALS = "baosong.scores.bookings"  # a batch's bookings, numbered and summed at its end
 NOTIFY_CHANNEL = "baosong_scores"
 
 
@@ -85,22 +85,42 @@ def _add_to_totals(session: Session, rows: list[dict[str, Any]]) -> None:
 
 
 def collect_totals(session: Session) -> None:
-    """The bookings of this transaction move the totals once each, at its end, when the
-    consumer's ``finish`` calls :func:`apply_totals`: a batch of events touches each total once,
-    not once an event."""
+    """The bookings of this transaction are numbered, move the totals and say so
+    (``score.changed``) all at once, at its end, when the consumer's ``finish`` calls
+    :func:`apply_totals`: one statement for the lines of a batch of events and one for the
+    totals they move, each total moved once, instead of a few statements a line."""
     session.info.setdefault(TOTALS, [])
 
 
 def apply_totals(session: Session) -> None:
-    rows: list[dict[str, Any]] = session.info.pop(TOTALS, [])
+    booked: list[Booking] = session.info.pop(TOTALS, [])
+    if booked:
+        session.flush()  # the lines are numbered now
+        _moved(session, booked)
+
+
+Booking = tuple[LedgerLine, Line, str]  # the row, the line it books, the time zone of periods
+
+
+def _moved(session: Session, booked: Sequence[Booking]) -> None:
+    """What numbered lines move: the totals (each once) and a ``score.changed`` each."""
+    rows: list[dict[str, Any]] = []
+    for row, line, timezone in sorted(booked, key=lambda b: b[0].seq):
+        if line.points:
+            rows += _rows(Entry(unit=line.unit, informant=line.informant, points=line.points,
+                                at=row.occurred_at, seq=row.seq, rule=line.rule), timezone)
+        outbox.emit(session, ScoreChanged(
+            seq=row.seq, unit=line.unit, informant=line.informant, submission=line.submission,
+            rule=line.rule, points=line.points, cause=row.event_id).event(f"unit/{line.unit}"))
     if rows:
         _add_to_totals(session, rows)
 
 
 def book(session: Session, *, fact_id: str, fact_type: str, line: Line, at: dt.datetime,
-         rules: Rules, timezone: str) -> LedgerLine:
+         rules: Rules, timezone: str, item: ScoredItem | None = None) -> LedgerLine:
     """Book ``line`` for the fact, once: callers book only for a fact they just recorded, and
-    the line's id (fact id and rule) is unique, so a second booking would fail, not count."""
+    the line's id (fact id and rule) is unique, so a second booking would fail, not count.
+    ``item``: the line's item, if the caller holds it already."""
     line_id = f"{fact_id}:{line.rule}"
     month, _ = periods_of(at, timezone)
     row = LedgerLine(id=line_id, event_id=fact_id, event_type=fact_type, rule=line.rule,
@@ -108,22 +128,17 @@ def book(session: Session, *, fact_id: str, fact_type: str, line: Line, at: dt.d
                      unit_slug=line.unit, informant_id=line.informant, points=line.points,
                      occurred_at=at, month=month, note=line.note[:500])
     session.add(row)
-    session.flush()
-    if line.points:
-        entry = Entry(unit=line.unit, informant=line.informant, points=line.points, at=at,
-                      seq=row.seq, rule=line.rule)
-        collected: list[dict[str, Any]] | None = session.info.get(TOTALS)
-        if collected is None:
-            _add_to_totals(session, _rows(entry, timezone))
-        else:
-            collected += _rows(entry, timezone)
-        if line.submission is not None:
+    collected: list[Booking] | None = session.info.get(TOTALS)
+    if collected is None:  # not in a batch: numbered, moved and said now
+        session.flush()
+        _moved(session, [(row, line, timezone)])
+    else:
+        collected.append((row, line, timezone))
+    if line.points and line.submission is not None:
+        if item is None or item.submission_id != line.submission:
             item = session.get(ScoredItem, line.submission)
-            if item is not None:
-                item.earned += line.points
-    outbox.emit(session, ScoreChanged(
-        seq=row.seq, unit=line.unit, informant=line.informant, submission=line.submission,
-        rule=line.rule, points=line.points, cause=fact_id).event(f"unit/{line.unit}"))
+        if item is not None:
+            item.earned += line.points
     if not session.info.get(SCORES_CHANGED):
         session.info[SCORES_CHANGED] = True
         if session.get_bind().dialect.name == "postgresql":  # delivered at commit, once

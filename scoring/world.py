@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -68,3 +69,53 @@ class DbWorld:
                 .group_by(LedgerLine.submission_id)
                 .having(sa.func.sum(LedgerLine.points) > 0))
         return self.session.scalars(held).first()
+
+
+class BatchWorld(DbWorld):
+    """The world of one batch of events: the items they are about, and what the ledger holds for
+    them, read in two statements at the start of the batch and kept in step as its handlers
+    change them, so that each event's handler reads memory instead of the database."""
+
+    def __init__(self, session: Session, submissions: Iterable[SubmissionId]) -> None:
+        super().__init__(session)
+        ids = sorted(set(submissions))
+        self._items: dict[SubmissionId, ScoredItem | None] = dict.fromkeys(ids)
+        self._booked: dict[SubmissionId, dict[str, int]] = {sid: {} for sid in ids}
+        if not ids:
+            return
+        for item in session.scalars(sa.select(ScoredItem).where(
+                ScoredItem.submission_id.in_(ids)).with_for_update()):
+            self._items[item.submission_id] = item
+        for sid, rule, points in session.execute(
+                sa.select(LedgerLine.submission_id, LedgerLine.rule, sa.func.sum(LedgerLine.points))
+                .where(LedgerLine.submission_id.in_(ids))
+                .group_by(LedgerLine.submission_id, LedgerLine.rule)):
+            if sid is not None:
+                self._booked[sid][rule] = int(points or 0)
+
+    def item(self, submission: SubmissionId) -> Item | None:
+        if submission in self._items:
+            return self._items[submission]
+        return super().item(submission)
+
+    def new_item(self, submission: SubmissionId, kind: str, unit: str, unit_kind: str,
+                 informant: int, at: dt.datetime, month: str) -> Item:
+        item = ScoredItem(submission_id=submission, kind=kind, unit_slug=unit,
+                          unit_kind=unit_kind, informant_id=informant, month=month, received_at=at,
+                          status="received", superseded=False, earned=0, title="", images=0,
+                          adoptions={}, instructions={})
+        self.session.add(item)
+        self._items[submission] = item
+        self._booked.setdefault(submission, {})
+        return item
+
+    def booked(self, submission: SubmissionId) -> dict[str, int]:
+        if submission in self._booked:
+            return dict(self._booked[submission])
+        return super().booked(submission)
+
+    def booking(self, submission: SubmissionId | None, rule: str, points: int) -> None:
+        """A line the batch booked: what ``booked`` says from now on."""
+        held = self._booked.get(submission) if submission is not None else None
+        if held is not None:
+            held[rule] = held.get(rule, 0) + points
