@@ -6,8 +6,9 @@ from an event newer than the one that set the current status.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
+import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from ingest.models import Status, Submission
@@ -33,7 +34,7 @@ STATUS_BY_EVENT: dict[type[Tracked], Status] = {
 def _track(payload_type: type[Tracked], status: Status) -> Handler:
     def handle(session: Session, event: Event) -> None:
         said = payload_type.of(event)
-        submission = session.get(Submission, said.submission, with_for_update=True)
+        submission = session.get(Submission, said.submission)  # locked by ``lock_batch``
         if submission is None:
             return
         if isinstance(said, contract.Screened | contract.Decided):
@@ -54,9 +55,22 @@ def _track(payload_type: type[Tracked], status: Status) -> Handler:
     return handle
 
 
+LOCKED = "baosong.ingest.locked"
+
+
+def lock_batch(session: Session, events: Sequence[Event]) -> None:
+    """The submissions a batch's events are about, read and locked in one statement: their
+    handlers find them in the session."""
+    ids = sorted({e.data["submission"] for e in events
+                  if isinstance(e.data.get("submission"), int)})
+    if ids:  # held by the session for the transaction (its identity map only holds them weakly)
+        session.info[LOCKED] = session.scalars(
+            sa.select(Submission).where(Submission.id.in_(ids)).with_for_update()).all()
+
+
 def subscription() -> Subscription:
     handlers: dict[str, Callable[[Session, Event], None]] = {
         payload_type.TYPE: _track(payload_type, status)
         for payload_type, status in STATUS_BY_EVENT.items()
     }
-    return Subscription(consumer="ingest", handlers=handlers)
+    return Subscription(consumer="ingest", handlers=handlers, start=lock_batch)
