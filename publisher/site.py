@@ -95,7 +95,11 @@ class Site:
     # --- the lock ------------------------------------------------------------------------------
 
     def lock(self, session: Session) -> None:
-        """Take the site lock for the rest of ``session``'s transaction."""
+        """Take the site lock for the rest of ``session``'s transaction (once: the handlers of
+        a batch share its transaction)."""
+        if session.info.get(LOCKED):
+            return
+        session.info[LOCKED] = True
         row = session.get(SiteLock, 1, with_for_update=True)
         if row is None:  # the migration inserts it; a database made otherwise gets it here
             row = SiteLock(id=1, renders=0)
@@ -130,9 +134,13 @@ class Site:
         that list it. ``new``: its first publication (it may open archive pages); else a
         reinstatement."""
         changes = self.changes(session)
+        follows = new and changes.newest.get(item.column)
         changes.placed[item.submission_id] = item
         changes.removed.pop(item.submission_id, None)  # taken down and back in one batch
-        changes.around(session, item)
+        if new:
+            changes.newest[item.column] = item.column_seq
+        if not follows:  # else its older neighbour is the batch's last new item, written anyway
+            changes.around(session, item)
         for listing, seq in ((("column", item.column), item.column_seq),
                              (("unit", item.unit_slug), item.unit_seq)):
             pages = self.pages.paging.touched_by_new(seq) if new else [
@@ -148,6 +156,7 @@ class Site:
         """Unlist ``item`` (no longer published) everywhere, then remove its page and photos."""
         changes = self.changes(session)
         changes.placed.pop(item.submission_id, None)
+        changes.newest.pop(item.column, None)  # the next new item looks for its neighbours
         changes.around(session, item)
         for listing, seq in ((("column", item.column), item.column_seq),
                              (("unit", item.unit_slug), item.unit_seq)):
@@ -215,6 +224,7 @@ class Site:
 
 
 CHANGES = "baosong.site.changes"
+LOCKED = "baosong.site.locked"
 
 
 @dataclass
@@ -228,6 +238,7 @@ class Changes:
     feeds: set[str] = field(default_factory=set)  # columns whose feed lists something else now
     blocks: set[int] = field(default_factory=set)  # items whose sitemap block changed
     changed: dict[str, PublishedItem] = field(default_factory=dict)  # an item of each unit
+    newest: dict[str, int] = field(default_factory=dict)  # the last new item's number, by column
     replaced: list[tuple[Sequence[dict[str, Any]], PublishedItem]] = field(default_factory=list)
     home: bool = False
 
