@@ -22,6 +22,7 @@ from services import outbox
 from services.contracts.scoring import ScoreChanged
 
 SCORES_CHANGED = "baosong.scores.changed"
+UPSERT_ROWS = 1000  # totals in one statement: 6,000 values, well inside SQLite's limit
 TOTALS = "baosong.scores.bookings"  # a batch's bookings, numbered and summed at its end
 NOTIFY_CHANNEL = "baosong_scores"
 
@@ -69,19 +70,23 @@ def _summed(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def _add_to_totals(session: Session, rows: list[dict[str, Any]]) -> None:
-    """Add ``rows`` to their totals in one statement (insert, or add on conflict)."""
-    insert = _upsert(session.get_bind().dialect.name)(Total).values(_summed(rows))
-    table, new = Total.__table__.c, insert.excluded
-    # reached_at: the later of the two, where NEVER (a quota line) counts as no time at all
-    reached = sa.case((new.reached_at == NEVER, table.reached_at),
-                      (table.reached_at == NEVER, new.reached_at),
-                      (new.reached_at > table.reached_at, new.reached_at),
-                      else_=table.reached_at)
-    session.execute(insert.on_conflict_do_update(
-        index_elements=["scope", "key", "period"],
-        set_={"points": table.points + new.points, "reached_at": reached,
-              "last_seq": sa.case((new.last_seq > table.last_seq, new.last_seq),
-                                  else_=table.last_seq)}))
+    """Add ``rows`` to their totals, each total once (insert, or add on conflict), in
+    statements of at most ``UPSERT_ROWS`` totals."""
+    summed = _summed(rows)
+    for first in range(0, len(summed), UPSERT_ROWS):
+        insert = _upsert(session.get_bind().dialect.name)(Total).values(
+            summed[first:first + UPSERT_ROWS])
+        table, new = Total.__table__.c, insert.excluded
+        # reached_at: the later of the two, where NEVER (a quota line) counts as no time at all
+        reached = sa.case((new.reached_at == NEVER, table.reached_at),
+                          (table.reached_at == NEVER, new.reached_at),
+                          (new.reached_at > table.reached_at, new.reached_at),
+                          else_=table.reached_at)
+        session.execute(insert.on_conflict_do_update(
+            index_elements=["scope", "key", "period"],
+            set_={"points": table.points + new.points, "reached_at": reached,
+                  "last_seq": sa.case((new.last_seq > table.last_seq, new.last_seq),
+                                      else_=table.last_seq)}))
 
 
 def collect_totals(session: Session) -> None:
