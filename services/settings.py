@@ -98,8 +98,9 @@ class Settings(BaseSettings):
     poll_seconds: float = 0.2  # how often an idle relay or embedded consumer looks again
     confirm_timeout: float = 10.0
     consumer_threads: int = 1  # embedded: threads per consumer
-    # embedded: the processes that run the consumers, up included (up starts the others beside
-    # itself, ``baosong pipeline``, all on the same database); 0: one for each core
+    # embedded: the processes that run the consumers (up starts them beside itself, ``baosong
+    # pipeline``, all on the same database, and serves HTTP); 0: one for each core; 1: up runs
+    # everything itself
     pipeline_processes: int = Field(default=0, ge=0, le=64)
     # Batches: under load a consumer takes what is waiting in one transaction (each event still
     # decided once by the inbox), so the transaction, the queue's bookkeeping and what items
