@@ -108,6 +108,9 @@ class Settings(BaseSettings):
     # each event at once: a batch never waits for more than the linger.
     event_batch: int = Field(default=100, ge=1)  # events one transaction may take
     publish_batch: int = Field(default=20, ge=1)  # approved items: the publisher's batches
+    # pages of one batch written side by side (a folder's fsync or an S3 request each: waiting,
+    # not work); 1 writes them one after another
+    site_write_threads: int = Field(default=8, ge=1, le=64)
     score_batch: int = Field(default=200, ge=1)  # events the ledger books in one transaction
     screen_batch: int = Field(default=8, ge=1)  # received items screened in one transaction
     batch_linger_seconds: float = Field(default=0.05, ge=0, le=5)  # RabbitMQ: a batch fills
