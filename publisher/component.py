@@ -37,8 +37,8 @@ def build(ctx: Context) -> Component:
     return Component(
         name="publisher",
         subscriptions=[handlers.subscription(ctx, site), documents.subscription(ctx, site),
-                       search_articles.subscription(ctx.db), surveys.subscription(site),
-                       letter_handlers.subscription(letters)],
+                       search_articles.subscription(ctx.db, ctx.columns),
+                       surveys.subscription(site), letter_handlers.subscription(letters)],
         routers=[routes.router, search_routes.build_router(ctx, site.pages),
                  feature_routes.build_router(site), link_routes.router, serving.router],
         jobs=[Job("publisher.check-links", ctx.settings.link_check_seconds,

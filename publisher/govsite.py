@@ -15,7 +15,6 @@ from publisher.features.pages import INDEX as FEATURES_INDEX
 from publisher.features.pages import FeaturePages
 from publisher.pages import Pages, Rendering
 from publisher.search.articles import reindex as search_reindex
-from services.columns import COLUMNS
 from services.context import Context
 
 if TYPE_CHECKING:
@@ -25,7 +24,7 @@ SITE_MAP = "sitemap.html"
 
 
 def write_site_map(pages: Pages, session: Session, done: Rendering) -> None:
-    news = [(addresses.column(c.id), c.name) for c in COLUMNS]
+    news = [(addresses.column(c.id), c.name) for c in pages.columns]
     docs = [(doc_addresses.column(kind), doc_addresses.COLUMN_NAMES[name])
             for kind, name in doc_addresses.KIND_COLUMNS.items()]
     units = [(addresses.unit(u.slug), u.name) for u in queries.units_with_pages(session)]
@@ -47,7 +46,8 @@ def hook_in(site: Site) -> None:
     write_guide = guide.writer(pages, ctx.settings.rules_path)
     pages.extras += [doc_pages.columns, feature_pages.index, site_map, write_guide]
     pages.extra_keys += [SITE_MAP, FEATURES_INDEX, doc_addresses.column("document"), guide.GUIDE]
-    pages.rebuild_extras += [doc_pages.every_page, feature_pages.every_page, search_reindex]
+    pages.rebuild_extras += [doc_pages.every_page, feature_pages.every_page,
+                             functools.partial(search_reindex, ctx.columns)]
     pages.on_new_unit.append(site_map)
     pages.home_extras.append(feature_pages.home_block)
     pages.listing_extras.append(feature_pages.unit_block)
