@@ -67,7 +67,7 @@ class Pages:
         # built on first use: the public address may be settled only once the server listens
         if self._renderer is None:
             self._renderer = Renderer(self.settings.site_title, self.settings.portal_url,
-                                      footer_of(self.settings), self.columns)
+                                      footer_of(self.settings), columns=self.columns)
         return self._renderer
 
     # --- the store ---------------------------------------------------------------------------

@@ -19,7 +19,7 @@ from markupsafe import Markup
 from publisher import addresses
 from publisher.paging import Link
 from services import sanitise
-from services.columns import Column, Columns, load
+from services.columns import Column, Columns
 from services.sanitise import clean_text, summary
 
 UNIT_KIND_NAMES = {"county": "县（市、区）", "enterprise": "重点企业", "department": "委内部门"}
@@ -159,10 +159,10 @@ class HomeBlock:
 
 
 class Renderer:
-    def __init__(self, site_title: str, site_url: str, footer: Any = None,
-                 columns: Columns | None = None) -> None:
+    def __init__(self, site_title: str, site_url: str, footer: Any = None, *,
+                 columns: Columns) -> None:
         self.site_title = site_title
-        self.columns = load() if columns is None else columns  # None: the shipped columns
+        self.columns = columns  # every page's navigation
         self.site_url = site_url  # absolute, ends in "/"
         self.env = Environment(loader=PackageLoader("publisher", "templates"),
                                autoescape=select_autoescape(["html", "xml"]),

@@ -85,6 +85,8 @@ def test_a_commission_adds_a_column_for_enterprises_by_the_file_alone(tmp_path: 
         # in the navigation, in its order: after 企业风采 (30), before 政策解读 (40)
         assert nav.index("企业风采") < nav.index('href="columns/zjtx/index.html"') \
             < nav.index("政策解读")
+        assert 'href="../columns/zjtx/index.html">专精特新' in p.client.get(
+            "/site/mailbox/index.html").text  # the pages other modules write too
         assert "华远机械获评国家级专精特新小巨人" in p.client.get(
             "/site/columns/zjtx/feed.atom").text
         assert 'href="columns/zjtx/index.html">专精特新' in p.client.get(

@@ -43,7 +43,7 @@ def item(n: int = 7, **changes: object) -> ItemView:
 
 @pytest.fixture
 def renderer() -> Renderer:
-    return Renderer("市经济和信息化委员会", "https://jxw.example.gov.cn/site/")
+    return Renderer("市经济和信息化委员会", "https://jxw.example.gov.cn/site/", columns=COLUMNS)
 
 
 def valid_html(page: bytes) -> str:
@@ -143,6 +143,7 @@ def test_sitemaps_list_absolute_addresses(renderer: Renderer) -> None:
 
 def test_the_stylesheet_is_named_by_its_content(renderer: Renderer) -> None:
     assert renderer.stylesheet_key.startswith("assets/site-")
-    assert renderer.stylesheet_key == Renderer("别的标题", "http://x/").stylesheet_key
+    other = Renderer("别的标题", "http://x/", columns=COLUMNS)
+    assert renderer.stylesheet_key == other.stylesheet_key
     css = renderer.stylesheet().decode()
     assert "@import" not in css and "url(" not in css  # nothing fetched from elsewhere
