@@ -12,6 +12,7 @@ import typer
 from bootstrap import COMMANDS, NeedsBroker, Runtime, bootstrap, build_context, prepare, readiness
 from entrypoints.helpers import stop_with
 from entrypoints.run import run
+from services.columns import ColumnsError
 from services.component import CliState, cli_context
 from services.context import Context
 from services.identity import IdentityError, add_unit, add_user
@@ -194,4 +195,8 @@ def users_add(ctx: typer.Context, name: str,
 
 
 def main() -> None:
-    cli()
+    try:
+        cli()
+    except ColumnsError as e:  # a mistake in the columns file: say what, not a traceback
+        typer.echo(f"无法启动：{e}", err=True)
+        raise SystemExit(2) from None

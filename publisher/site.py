@@ -39,7 +39,7 @@ log = logging.getLogger(__name__)
 class Site:
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
-        self.pages = Pages(ctx.site, ctx.settings)
+        self.pages = Pages(ctx.site, ctx.settings, ctx.columns)
         self.sizes = Sizes(web=ctx.settings.web_photo_width, thumb=ctx.settings.thumb_photo_width)
         self._skeleton_ready = False
         # the other parts of the portal (documents, features, the site map) hook their pages in,

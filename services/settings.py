@@ -33,6 +33,7 @@ class Settings(BaseSettings):
     site_bucket: str = "baosong-site"
     lexicon: Path | None = None  # None: the lexicon shipped with the package
     rules: Path | None = None  # None: the rules shipped with the package
+    columns: Path | None = None  # the columns (栏目) file; None: the one shipped with the package
 
     # --- serving ---------------------------------------------------------------------------
     host: str = "127.0.0.1"
@@ -226,6 +227,10 @@ class Settings(BaseSettings):
     @property
     def lexicon_path(self) -> Path:
         return self.lexicon or PACKAGE_ROOT / "moderation" / "default_lexicon.tsv"
+
+    @property
+    def columns_path(self) -> Path:
+        return self.columns or PACKAGE_ROOT / "services" / "columns.toml"
 
     @property
     def rules_path(self) -> Path:
