@@ -93,7 +93,9 @@ class Settings(BaseSettings):
     # --- messaging -------------------------------------------------------------------------
     exchange: str = "baosong.events"
     queue_prefix: str = "baosong"
-    delivery_limit: int = Field(default=5, ge=1)  # tries before a message goes to the dead letters
+    # failed deliveries a message may have and still be tried again (RabbitMQ's x-delivery-limit:
+    # at most limit + 1 tries); then it goes to the dead letters. Embedded: at most limit tries
+    delivery_limit: int = Field(default=5, ge=1)
     # RabbitMQ queues: quorum (replicated; the broker counts deliveries, x-delivery-limit) or
     # classic, for a single-node dev broker: it counts nothing, so the consumer counts its own
     # tries (a header on a copy it sends back to the queue) and dead-letters past the limit

@@ -283,7 +283,7 @@ class EventConsumer(ConsumerMixin):
             message.requeue()  # the quorum queue counts it; past the limit it goes to .dead
             return
         failed = int((message.headers or {}).get(ATTEMPTS_HEADER, 0)) + 1
-        if failed >= self.topology.delivery_limit:
+        if failed > self.topology.delivery_limit:  # as a quorum queue counts: limit + 1 tries
             log.error("%s: dead-lettering a message after %d tries (%s)", self.queue.name,
                       failed, why)
             message.reject(requeue=False)

@@ -113,10 +113,10 @@ def make_celery(
         # before this one is acked; past the limit ``retry`` raises and the task is rejected
         try:
             return task.retry(exc=exc, countdown=0,
-                              max_retries=settings.delivery_limit - 1, throw=False)
+                              max_retries=settings.delivery_limit, throw=False)
         except Exception as last:
             log.error("%s: dead-lettering after %d tries: %r", task.request.id,
-                      settings.delivery_limit, last)
+                      settings.delivery_limit + 1, last)
             return Reject(repr(last), requeue=False)
 
     @app.task(name=TASK_NAME, bind=True)
