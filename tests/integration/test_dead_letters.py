@@ -5,6 +5,7 @@ list and replay the same way."""
 
 from __future__ import annotations
 
+import subprocess
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,6 +24,7 @@ from services.db import Database
 from services.events import Event
 from services.inbox import Subscription
 from services.settings import Settings
+from tests.e2e.processes import BAOSONG, Baosong
 from tests.support import wait_until
 
 effects = sa.Table("dead_effects", sa.MetaData(),
@@ -123,6 +125,25 @@ def test_a_queue_of_the_other_type_is_a_clear_error(amqp_settings: Settings) -> 
     assert refused.value.queue == f"{amqp_settings.queue_prefix}.recorder"
     assert "rabbitmqctl delete_queue" in str(refused.value)
     assert "BAOSONG_QUEUE_TYPE" in str(refused.value)
+
+
+def test_a_process_whose_queues_exist_with_another_type_stops_and_says_why(
+        amqp_settings: Settings, tmp_path: Path) -> None:
+    app = Baosong(tmp_path, broker_url=amqp_settings.broker_url,
+                  exchange=amqp_settings.exchange, queue_prefix=amqp_settings.queue_prefix)
+    app.run("migrate")
+    first = app.start("scoring", "scoring")  # declares its quorum queues, and runs
+    try:
+        wait_until(lambda: "Connected to" in app.log("scoring") or first.poll() is not None,
+                   timeout=60, what="scoring to start")
+        assert first.poll() is None
+    finally:
+        app.stop_all()
+    app.env["BAOSONG_QUEUE_TYPE"] = "classic"
+    done = subprocess.run([BAOSONG, "scoring"], cwd=tmp_path, env=app.env, capture_output=True,
+                          text=True, timeout=120, check=False)
+    assert done.returncode != 0
+    assert "BAOSONG_QUEUE_TYPE" in done.stderr and "rabbitmqctl delete_queue" in done.stderr
 
 
 def test_the_embedded_queue_lists_and_replays_its_dead_rows(db: Database) -> None:
