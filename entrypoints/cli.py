@@ -206,10 +206,10 @@ def users_add(ctx: typer.Context, name: str,
 def _dead_letters(ctx: typer.Context) -> tuple[AmqpDeadLetters | LocalDeadLetters, list[str]]:
     context = cli_context(ctx)
     s = context.settings
+    _prepare_quietly(context)  # the components read their tables as they are built
     subscriptions = [sub for c in build_components(context) for sub in c.subscriptions]
     consumers = [sub.consumer for sub in subscriptions]
     if s.embedded_bus:
-        _prepare_quietly(context)
         return LocalDeadLetters(context.db, s.delivery_limit), consumers
     return AmqpDeadLetters(s, Topology(s, subscriptions)), consumers
 

@@ -5,6 +5,7 @@ list and replay the same way."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import threading
 from collections.abc import Iterator
@@ -19,7 +20,7 @@ from bootstrap import metadata
 from services import migrate
 from services.bus.amqp import AmqpTransport, EventConsumer, QueueMismatch, Topology
 from services.bus.dead_letters import AmqpDeadLetters, LocalDeadLetters, selection
-from services.bus.local import LocalConsumer, LocalTransport
+from services.bus.local import LocalConsumer, LocalMessage, LocalTransport
 from services.db import Database
 from services.events import Event
 from services.inbox import Subscription
@@ -173,3 +174,35 @@ def test_the_embedded_queue_lists_and_replays_its_dead_rows(db: Database) -> Non
     consumer.drain()
     assert dead_letters.read_all() == []
     assert values(db).count("poison") == 1
+
+
+def test_the_command_lists_and_replays_the_embedded_dead_letters(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from entrypoints.cli import cli
+    from services.bus.local import DeadLetter
+
+    env = {"BAOSONG_DATA_DIR": str(tmp_path / "var")}
+    runner = CliRunner()
+    assert runner.invoke(cli, ["dead", "list"], env=env).output.startswith("没有死信")
+    event = Event(type="submission.approved", subject="submission/7", data={"submission": 7})
+    db = Database(f"sqlite:///{(tmp_path / 'var' / 'baosong.db').resolve()}")
+    with db.transaction() as session:
+        session.add(DeadLetter(queue="publisher", event_id=event.id, payload=event.to_json(),
+                               error="FileNotFoundError('submissions/x.jpg')"))
+    table = runner.invoke(cli, ["dead", "list"], env=env).output
+    assert table.splitlines()[0].split("\t") == ["队列", "事件编号", "类型", "主题", "首次原因",
+                                                 "次数", "时间"]
+    assert f"publisher\t{event.id}\tsubmission.approved\tsubmission/7" in table
+    [listed] = json.loads(runner.invoke(cli, ["dead", "list", "--json"], env=env).output)
+    assert listed["event_id"] == event.id and listed["times"] == 5  # the default limit
+    refused = runner.invoke(cli, ["dead", "replay"], env=env)
+    assert refused.exit_code == 2
+    assert runner.invoke(cli, ["dead", "replay", "--all", "--queue", "nosuch"],
+                         env=env).exit_code == 2
+    replayed = runner.invoke(cli, ["dead", "replay", event.id], env=env)
+    assert replayed.exit_code == 0 and "共重放 1 条" in replayed.output
+    with db.session() as session:
+        assert session.scalars(sa.select(LocalMessage.event_id)).all() == [event.id]
+        assert session.scalars(sa.select(DeadLetter)).all() == []
+    db.dispose()
