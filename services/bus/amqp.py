@@ -25,6 +25,7 @@ from kombu.transport.base import Message
 from sqlalchemy.orm import Session
 
 from services.bus.retry import deliver_batch_with_retry, deliver_with_retry
+from services.bus.timeouts import PREFETCH
 from services.db import Database
 from services.events import Event, InvalidEvent
 from services.inbox import Subscription
@@ -191,7 +192,7 @@ class EventConsumer(ConsumerMixin):
     """
 
     def __init__(self, settings: Settings, topology: Topology, db: Database,
-                 subscription: Subscription, *, prefetch: int = 10) -> None:
+                 subscription: Subscription, *, prefetch: int = PREFETCH) -> None:
         self.connection = connect(settings)
         self.topology = topology
         self.db = db

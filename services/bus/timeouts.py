@@ -5,9 +5,9 @@ RabbitMQ closes the channel of a consumer that holds a delivery unacked longer t
 and a batch that takes that long would never finish. So each runner's worst hold must stay well
 inside it:
 
-- a kombu consumer prefetches one batch beside the one it handles: a message waits for the batch
-  before it, then its own, which may run twice (the batch fails, then its events one by one):
-  ``3 × batch × worst item``;
+- a kombu consumer prefetches ``max(batch, 10)`` messages: the last of them waits for those
+  before it, then its own batch, and each batch may run twice (it fails, then its events are
+  handled one by one): ``2 × (prefetch + batch) × worst item``;
 - a Celery worker bridges an event to a task and acks it at once; a task is killed at
   ``task_time_limit``, and with a prefetch of one a reserved task waits for at most one running
   task: ``2 × task_time_limit``.
@@ -30,6 +30,7 @@ SECONDS_PER_MEGAPIXEL = 0.12  # the slowest format's derivatives, with a margin 
 ITEM_OVERHEAD_SECONDS = 2.0  # an item's pages, listings and rows, on a busy database
 EVENT_SECONDS = 0.5  # an event without photo work (a ledger line, a status): generous
 TASK_TIME_LIMIT = 600  # a Celery task is killed past this (the worker's hard time limit)
+PREFETCH = 10  # the kombu consumer's least prefetch
 MARGIN = 0.8  # "well inside": at most this share of the consumer timeout
 
 
@@ -50,9 +51,11 @@ def worst_item_seconds(settings: Settings) -> float:
 
 def kombu_hold(settings: Settings, subscription: Subscription) -> Hold:
     batch = subscription.batch or settings.event_batch
+    prefetch = max(PREFETCH, batch)  # as the consumer asks the broker for
     photos = any(isinstance(h, Prepared) for h in subscription.handlers.values())
     item = worst_item_seconds(settings) if photos else EVENT_SECONDS
-    return Hold(subscription.consumer, 3 * batch * item, f"3 × {batch} × {item:.1f} s")
+    return Hold(subscription.consumer, 2 * (prefetch + batch) * item,
+                f"2 × ({prefetch} + {batch}) × {item:.1f} s")
 
 
 def celery_hold(consumer: str) -> Hold:
