@@ -94,7 +94,16 @@ class Settings(BaseSettings):
     # --- messaging -------------------------------------------------------------------------
     exchange: str = "baosong.events"
     queue_prefix: str = "baosong"
-    delivery_limit: int = 5  # deliveries before a message goes to the dead letters
+    # failed deliveries a message may have and still be tried again (RabbitMQ's x-delivery-limit:
+    # at most limit + 1 tries); then it goes to the dead letters. Embedded: at most limit tries
+    delivery_limit: int = Field(default=5, ge=1)
+    # RabbitMQ queues: quorum (replicated; the broker counts deliveries, x-delivery-limit) or
+    # classic, for a single-node dev broker: it counts nothing, so the consumer counts its own
+    # tries (a header on a copy it sends back to the queue) and dead-letters past the limit
+    queue_type: Literal["quorum", "classic"] = "quorum"
+    # the broker's consumer_timeout: a delivery held unacked longer closes the channel
+    # (RabbitMQ's default 30 min); a batch must be handled well inside it (see the startup check)
+    consumer_timeout_seconds: float = Field(default=1800.0, gt=0)
     lease_seconds: float = 30.0  # embedded: how long a claimed message stays claimed
     poll_seconds: float = 0.2  # how often an idle relay or embedded consumer looks again
     confirm_timeout: float = 10.0
