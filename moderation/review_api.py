@@ -15,7 +15,7 @@ from moderation.models import Review
 from moderation.routes import queue_item
 from services import audit
 from services.db import utcnow
-from services.http import ContextDep, CurrentUser, RowId, status_of
+from services.http import ContextDep, CurrentUser, RowId, answers, status_of
 from services.identity import Role, require_role, unit_names, user_names
 from services.refusals import Invalid, NotFound, TooLarge
 
@@ -58,7 +58,8 @@ def list_reasons(ctx: ContextDep, user: CurrentUser) -> dict[str, Any]:
         return {"reasons": [reasons.to_public(t) for t in reasons.all_templates(session)]}
 
 
-@router.post("/api/moderation/reasons", status_code=201, summary="添加理由模板 (add a template)")
+@router.post("/api/moderation/reasons", status_code=201, responses=answers(413),
+             summary="添加理由模板 (add a template)")
 def add_reason(body: ReasonIn, ctx: ContextDep, user: CurrentUser) -> dict[str, Any]:
     _staff(user)
     text = body.text.strip()

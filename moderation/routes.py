@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 import sqlalchemy as sa
 from fastapi import APIRouter, Path, Query
-from fastapi.responses import StreamingResponse
+from fastapi.responses import Response, StreamingResponse
 from pydantic import BaseModel, Field
 
 from moderation import claims, decisions
@@ -15,7 +15,7 @@ from moderation.lexicon import Lexicon
 from moderation.models import Review, ReviewState
 from services import audit
 from services.db import utcnow
-from services.http import ContextDep, CurrentUser, RowId
+from services.http import IMAGES, ContextDep, CurrentUser, RowId, answers
 from services.identity import Principal, Role, require_role, unit_names, user_names
 from services.refusals import NotFound
 
@@ -115,7 +115,8 @@ def decide(submission_id: RowId, decision: DecisionIn, ctx: ContextDep,
         decision.action, decision.reason, decision.content_hash))
 
 
-@router.get("/api/moderation/{submission_id}/photos/{index}",
+@router.get("/api/moderation/{submission_id}/photos/{index}", response_class=Response,
+            responses=answers(media=IMAGES),
             summary="原始照片，供审核员查看 (an original photo, for moderators)")
 def original_photo(submission_id: RowId, index: Annotated[int, Path(ge=0, le=1000)],
                    ctx: ContextDep, user: CurrentUser) -> StreamingResponse:
