@@ -13,7 +13,7 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import FileResponse, HTMLResponse
 
-from services.http import error_answer
+from services.http import NO_NUL, error_answer
 from services.refusals import NotFound
 
 ASSETS = Path(fastapi_offline.__file__).resolve().parent / "static"
@@ -77,6 +77,14 @@ def common_errors(path: str, method: str, operation: dict[str, Any]) -> list[int
     return codes
 
 
+def _no_nul(schema: dict[str, Any]) -> None:
+    """A text parameter holds no NUL (services.http.refuse_nul refuses one everywhere)."""
+    for option in schema.get("anyOf", [schema]):
+        if option.get("type") == "string" and "pattern" not in option \
+                and "enum" not in option and "format" not in option:
+            option["pattern"] = NO_NUL
+
+
 def install_openapi(app: FastAPI) -> None:
     """The document declares the error answers each operation may give, in the shape they are
     sent; a route declares its own beyond these with ``services.http.answers``."""
@@ -93,6 +101,8 @@ def install_openapi(app: FastAPI) -> None:
         schemas["Invalid"] = INVALID
         for path, operations in schema.get("paths", {}).items():
             for method, operation in operations.items():
+                for parameter in operation.get("parameters", []):
+                    _no_nul(parameter.get("schema", {}))
                 responses = operation.setdefault("responses", {})
                 responses.pop("422", None)  # FastAPI's HTTPValidationError
                 for code in common_errors(path, method, operation):

@@ -173,7 +173,7 @@ def build_router(rules: Rules, broadcaster: ScoreBroadcaster) -> APIRouter:
         return data
 
     @router.get("/api/scores/stream", summary="积分实时推送 (Server-Sent Events)",
-                response_class=EventSourceResponse)
+                response_class=Response, responses=answers(media=("text/event-stream",)))
     async def stream(
         request: Request,
         user: Annotated[Principal, Depends(current_principal_or_query)],

@@ -87,6 +87,17 @@ def current_principal_or_query(request: Request, _declared: BearerDeclared = Non
 
 CurrentUser = Annotated[Principal, Depends(current_principal)]
 
+
+def refuse_nul(request: Request) -> None:
+    """A NUL character in the address is refused on every database alike (PostgreSQL can store
+    none), before any query reads it; the document says so of every parameter (NO_NUL)."""
+    values = [*request.query_params.values(), *map(str, request.path_params.values())]
+    if any("\x00" in value for value in values):
+        raise refusals.Invalid("地址中不能含有 NUL 字符 (the address holds a NUL character)")
+
+
+NO_NUL = "^[^\\x00]*$"
+
 # Ids in paths fit the database's integer: a larger number is a 422, not a database error.
 RowId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
@@ -195,6 +206,18 @@ ERROR_ANSWERS: dict[int, str] = {
     429: "请求过于频繁，见 Retry-After (too many requests)",
     503: "数据库暂时无法访问，见 Retry-After (unavailable)",
 }
+
+
+# A JSON Schema pattern for text that str.strip leaves something of (the code refuses the rest)
+NOT_BLANK = "[^\\s\\x1c-\\x1f\\x85]"
+
+
+def reason_required(*actions: str) -> dict[str, Any]:
+    """``json_schema_extra`` of a decision: a ``reason`` with some text is required for these
+    actions (what the code refuses with a 422 otherwise). Blank is what ``str.strip`` removes."""
+    return {"if": {"properties": {"action": {"enum": list(actions)}}, "required": ["action"]},
+            "then": {"required": ["reason"], "properties": {
+                "reason": {"pattern": NOT_BLANK}}}}
 
 
 def error_answer(code: int) -> dict[str, Any]:

@@ -14,7 +14,7 @@ from ingest.letters.draft import read_letter
 from ingest.letters.intake import take
 from ingest.uploads import UploadLimits, parse_form
 from services.context import Context
-from services.http import ContextDep, answers, current_principal
+from services.http import NOT_BLANK, ContextDep, answers, current_principal
 from services.identity import Principal, Role, Unit
 from services.refusals import Refusal
 from services.web_session import SESSION_COOKIE
@@ -119,7 +119,7 @@ class RatingIn(BaseModel):
 class SupplementIn(BaseModel):
     code: str = Field(max_length=16)
     secret: str = Field(max_length=64)
-    text: str = Field(max_length=20_000)
+    text: str = Field(max_length=20_000, json_schema_extra={"pattern": NOT_BLANK})
 
 
 @router.post("/lookup/rating", responses=answers(404, 429),
