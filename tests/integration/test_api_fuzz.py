@@ -104,7 +104,7 @@ def test_every_answer_is_the_one_the_document_declares(pipeline: Pipeline) -> No
         token = {"Authorization": f"Bearer {admin}"} if secured else None
         for mode in MODES:
             @given(case=operation.as_strategy(generation_mode=mode, headers=token))
-            @settings(max_examples=5, deadline=None, derandomize=True, database=None,
+            @settings(max_examples=4, deadline=None, derandomize=True, database=None,
                       suppress_health_check=list(HealthCheck))
             def call(case: Any) -> None:
                 failures.extend(check(case))
