@@ -220,11 +220,21 @@ def reason_required(*actions: str) -> dict[str, Any]:
                 "reason": {"pattern": NOT_BLANK}}}}
 
 
+HEADERS_SENT: dict[int, dict[str, Any]] = {  # always sent with these answers
+    401: {"WWW-Authenticate": {"required": True, "schema": {"type": "string", "enum": ["Bearer"]}}},
+    503: {"Retry-After": {"required": True, "description": "秒 (seconds)",
+                          "schema": {"type": "integer", "minimum": 0}}},
+}
+
+
 def error_answer(code: int) -> dict[str, Any]:
     """One error answer as sent: ``{"detail": …}``, as a 422 from validation sends it too."""
     shape = "Invalid" if code == 422 else "Refusal"
-    return {"description": ERROR_ANSWERS[code],
-            "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{shape}"}}}}
+    answer: dict[str, Any] = {"description": ERROR_ANSWERS[code], "content": {
+        "application/json": {"schema": {"$ref": f"#/components/schemas/{shape}"}}}}
+    if code in HEADERS_SENT:
+        answer["headers"] = HEADERS_SENT[code]
+    return answer
 
 
 def answers(*codes: int, media: tuple[str, ...] = (),

@@ -54,6 +54,7 @@ def test_every_operation_that_asks_for_a_token_declares_the_bearer_scheme(
             secured += 1
             assert answer.headers["WWW-Authenticate"] == "Bearer"
             assert {"401", "403"} <= set(operation["responses"])
+            assert "WWW-Authenticate" in operation["responses"]["401"]["headers"]
     assert secured > 30
 
 
