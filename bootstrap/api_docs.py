@@ -13,7 +13,7 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import FileResponse, HTMLResponse
 
-from services.http import NO_NUL, error_answer
+from services.http import NO_NUL, NUL_CLEANED, error_answer
 from services.refusals import NotFound
 
 ASSETS = Path(fastapi_offline.__file__).resolve().parent / "static"
@@ -102,7 +102,8 @@ def install_openapi(app: FastAPI) -> None:
         for path, operations in schema.get("paths", {}).items():
             for method, operation in operations.items():
                 for parameter in operation.get("parameters", []):
-                    _no_nul(parameter.get("schema", {}))
+                    if path not in NUL_CLEANED:
+                        _no_nul(parameter.get("schema", {}))
                 responses = operation.setdefault("responses", {})
                 responses.pop("422", None)  # FastAPI's HTTPValidationError
                 for code in common_errors(path, method, operation):

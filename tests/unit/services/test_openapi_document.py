@@ -81,5 +81,9 @@ def test_a_nul_in_the_address_is_refused_as_the_document_says(pipeline: Pipeline
     token = pipeline.user("孙伟", role="admin")
     answer = pipeline.get("/api/audit", token, subject="a\x00b")
     assert answer.status_code == 422 and "NUL" in answer.json()["detail"]
-    assert pipeline.get("/api/search", token, q="\x00").status_code == 422
+    removed = pipeline.client.delete("/api/lexicon/a%00b",  # in the path too
+                                     headers={"Authorization": f"Bearer {token}"})
+    assert removed.status_code == 422
+    # the site search cleans its own query of control characters (its document has no pattern)
+    assert pipeline.get("/api/search", token, q="工业\x00").status_code == 200
     assert pipeline.get("/api/audit", token, subject="ab").status_code == 200
