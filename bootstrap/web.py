@@ -7,14 +7,14 @@ from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
 import sqlalchemy as sa
-from fastapi import FastAPI, Query
+from fastapi import Depends, FastAPI, Query
 from fastapi.responses import JSONResponse, RedirectResponse
 
 from bootstrap import api_docs
 from services import audit, web_session
 from services.component import Component, landing_pages, nav_links
 from services.context import Context
-from services.http import ContextDep, CurrentUser, install_error_handlers
+from services.http import ContextDep, CurrentUser, install_error_handlers, refuse_nul
 from services.identity import Role, require_role
 
 
@@ -54,7 +54,7 @@ def create_app(ctx: Context, components: Sequence[Component]) -> FastAPI:
 
     app = FastAPI(title="报送 Baosong", version="0.1.0", lifespan=lifespan,
                   description="市经信委产业门户的信息报送流水线 (the submission pipeline)",
-                  docs_url=None, redoc_url=None)
+                  docs_url=None, redoc_url=None, dependencies=[Depends(refuse_nul)])
     app.state.context = ctx
     install_error_handlers(app)
     api_docs.install(app)  # Swagger UI from the package's own files

@@ -17,7 +17,7 @@ from ingest.models import Status, Submission
 from ingest.submit import Replay, accept
 from ingest.uploads import UploadLimits, parse_form
 from services.context import Context
-from services.http import ContextDep, CurrentUser, RowId
+from services.http import ContextDep, CurrentUser, MonthQuery, RowId
 from services.identity import Principal, Role, require_role, unit_names, user_names
 from services.refusals import Forbidden, Invalid, NotFound
 
@@ -151,7 +151,7 @@ def list_submissions(
     ctx: ContextDep, user: CurrentUser,
     status: Annotated[Status | None, Query()] = None,
     unit: Annotated[str | None, Query(max_length=64)] = None,
-    month: Annotated[str | None, Query(max_length=7)] = None,
+    month: MonthQuery = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> dict[str, Any]:

@@ -17,7 +17,17 @@ from scoring.stream import ScoreBroadcaster
 from services import web_pages
 from services.component import PageLink
 from services.context import Context
-from services.http import ContextDep, CurrentUser, current_principal_or_query
+from services.http import (
+    DOCX,
+    XLSX,
+    YEAR,
+    ContextDep,
+    CurrentUser,
+    MonthQuery,
+    PeriodQuery,
+    answers,
+    current_principal_or_query,
+)
 from services.identity import Principal, Role, require_role
 from services.refusals import Forbidden, Invalid, Unsupported
 
@@ -25,14 +35,10 @@ _templates = Environment(loader=PackageLoader("scoring", "templates"),
                          autoescape=select_autoescape(["html"]))
 
 DASHBOARD = PageLink("积分看板", "/dashboard")  # in the signed-in pages' navigation bar
-PeriodQuery = Annotated[str | None, Query(max_length=7)]
-ReviewPeriod = Annotated[str, Query(pattern=r"^\d{4}(-H[12])?$",
+ReviewPeriod = Annotated[str, Query(pattern=f"^{YEAR}(-H[12])?$",
                                     description="YYYY、YYYY-H1 或 YYYY-H2")]
 KindQuery = Annotated[str | None, Query(pattern="^(county|enterprise|department)$")]
-CONTENT_TYPES = {
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "csv": "text/csv; charset=utf-8",
-}
+CONTENT_TYPES = {"xlsx": XLSX, "csv": "text/csv; charset=utf-8"}
 
 
 def _period(period: str | None, ctx: Context) -> str:
@@ -80,7 +86,8 @@ def build_router(rules: Rules, broadcaster: ScoreBroadcaster) -> APIRouter:
         return {"unit": unit, "period": chosen, "points": sum(line["points"] for line in lines),
                 "lines": lines}
 
-    @router.get("/api/scores/export", summary="导出排名表 (the ranking tables as xlsx or csv)")
+    @router.get("/api/scores/export", summary="导出排名表 (the ranking tables as xlsx or csv)",
+                response_class=Response, responses=answers(media=(XLSX, "text/csv")))
     def export(ctx: ContextDep, user: CurrentUser, period: PeriodQuery = None,
                format: Literal["xlsx", "csv"] = "xlsx") -> Response:
         chosen = _period(period, ctx)
@@ -93,16 +100,16 @@ def build_router(rules: Rules, broadcaster: ScoreBroadcaster) -> APIRouter:
 
     @router.get("/api/quotas", summary="报送任务完成情况 (monthly quotas per unit)")
     def get_quotas(ctx: ContextDep, user: CurrentUser,
-                   month: PeriodQuery = None) -> dict[str, Any]:
+                   month: MonthQuery = None) -> dict[str, Any]:
         chosen = _month(month, ctx)
         with ctx.db.session() as session:
             return quotas.report(session, chosen, rules, ctx.settings.timezone)
 
     @router.get("/api/reports/bulletin", summary="月度信息报送通报 (the monthly bulletin)",
-                response_model=None)
+                response_model=None, responses=answers(media=("text/html", DOCX)))
     def get_bulletin(request: Request, ctx: ContextDep,
                      user: Annotated[Principal, Depends(current_principal_or_query)],
-                     month: PeriodQuery = None,
+                     month: MonthQuery = None,
                      format: Literal["html", "json", "docx"] = "html") \
             -> Response | dict[str, Any]:
         chosen = _month(month, ctx)
@@ -119,7 +126,8 @@ def build_router(rules: Rules, broadcaster: ScoreBroadcaster) -> APIRouter:
         return HTMLResponse(reports.render_bulletin(data), headers=web_pages.document_headers())
 
     @router.get("/api/reports/period", summary="年终（半年）信息报送工作情况 (the period report)",
-                response_model=None)
+                response_model=None,  # 415: a pdf without the converter installed
+                responses=answers(415, media=("text/html", DOCX, XLSX, "application/pdf")))
     def get_period_report(ctx: ContextDep, user: CurrentUser,
                           period: ReviewPeriod,
                           format: Literal["json", "html", "docx", "xlsx", "pdf"] = "json") \
@@ -139,7 +147,7 @@ def build_router(rules: Rules, broadcaster: ScoreBroadcaster) -> APIRouter:
                                                                        format)})
 
     @router.get("/api/reports/commendations", summary="表彰名单 (the commendation list)",
-                response_model=None)
+                response_model=None, responses=answers(media=(DOCX, XLSX)))
     def get_commendations(ctx: ContextDep, user: CurrentUser, period: ReviewPeriod,
                           format: Literal["json", "docx", "xlsx"] = "json") \
             -> Response | dict[str, Any]:
@@ -154,7 +162,7 @@ def build_router(rules: Rules, broadcaster: ScoreBroadcaster) -> APIRouter:
 
     @router.get("/api/dashboard", summary="看板数据 (everything the dashboard shows)")
     def get_dashboard(ctx: ContextDep, user: CurrentUser,
-                      month: PeriodQuery = None) -> dict[str, Any]:
+                      month: MonthQuery = None) -> dict[str, Any]:
         chosen = _month(month, ctx)
         with ctx.db.session() as session:
             kept = cache.get(chosen, queries.max_seq(session))
@@ -164,7 +172,8 @@ def build_router(rules: Rules, broadcaster: ScoreBroadcaster) -> APIRouter:
         cache.put(chosen, data)
         return data
 
-    @router.get("/api/scores/stream", summary="积分实时推送 (Server-Sent Events)")
+    @router.get("/api/scores/stream", summary="积分实时推送 (Server-Sent Events)",
+                response_class=Response, responses=answers(media=("text/event-stream",)))
     async def stream(
         request: Request,
         user: Annotated[Principal, Depends(current_principal_or_query)],
