@@ -160,12 +160,12 @@ def _observe(subscription: Subscription, events: Sequence[Event], spent: dict[in
         return
     consumer = subscription.consumer
     now = utcnow()
+    waited = metrics.waited(consumer)
     for index, seconds in spent.items():
         event = events[index]
-        metrics.HANDLING.labels(consumer=consumer, event_type=event.type).observe(seconds)
-        metrics.WAIT.labels(consumer=consumer).observe(
-            max(0.0, (now - event.time).total_seconds()))
-    metrics.BATCH.labels(consumer=consumer).observe(batch_seconds)
+        metrics.handling(consumer, event.type).observe(seconds)
+        waited.observe(max(0.0, (now - event.time).total_seconds()))
+    metrics.batch(consumer).observe(batch_seconds)
 
 
 def _firsts(events: Sequence[Event]) -> list[Event]:

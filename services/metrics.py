@@ -16,6 +16,7 @@ keeps its values in files (:func:`use_files`) that the process serving the scrap
 from __future__ import annotations
 
 import contextlib
+import functools
 import glob
 import logging
 import os
@@ -83,6 +84,23 @@ CONSUMER_PROCESSES = Gauge(
     ["consumer"], multiprocess_mode="livesum")
 
 OBSERVED = (HANDLING, BATCH, WAIT, UPLOAD_TO_PUBLISHED, UPLOADS_REJECTED, CONSUMER_PROCESSES)
+
+
+# The labelled histograms a consumer observes into, looked up once (prometheus_client's
+# ``labels()`` costs more than the observation itself); the labels' values are few.
+@functools.lru_cache(maxsize=4096)
+def handling(consumer: str, event_type: str) -> Histogram:
+    return HANDLING.labels(consumer=consumer, event_type=event_type)
+
+
+@functools.lru_cache(maxsize=1024)
+def waited(consumer: str) -> Histogram:
+    return WAIT.labels(consumer=consumer)
+
+
+@functools.lru_cache(maxsize=1024)
+def batch(consumer: str) -> Histogram:
+    return BATCH.labels(consumer=consumer)
 
 # --- read at scrape time -------------------------------------------------------------------------
 
