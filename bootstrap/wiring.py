@@ -58,7 +58,8 @@ def _own_subscriptions(runtime: Runtime) -> list[Subscription]:
 
 def _on_the_embedded_queue(runtime: Runtime) -> None:
     """Consumers as threads on the queue in the database, whatever the runner; the jobs of the
-    components whose consumers the process runs, on a clock of its own."""
+    components whose consumers the process runs (or of all, for a process whose row says so),
+    on a clock of its own."""
     ctx, s, row = runtime.ctx, runtime.ctx.settings, runtime.process
     transport = LocalTransport(ctx.db, runtime.subscriptions)  # the relay fills every queue
     if row.relay:
@@ -76,7 +77,8 @@ def _on_the_embedded_queue(runtime: Runtime) -> None:
         probes.append(LocalQueueProbe(ctx.db, mine))
     runtime.metrics = Exposition(probes)
     runtime.jobs = [job for component in runtime.components
-                    if row.embedded_jobs and row.runs_consumers_of(component.name)
+                    if row.jobs is Jobs.THREAD  # up, or its front: every component's
+                    or (row.embedded_jobs and row.runs_consumers_of(component.name))
                     for job in component.jobs]
 
 

@@ -60,8 +60,14 @@ def _bootstrap(ctx: typer.Context, process: str, host: str | None = None,
 def up(ctx: typer.Context, host: str | None = typer.Option(None, help="监听地址"),
        port: int | None = typer.Option(None, help="端口"),
        demo: bool = typer.Option(False, "--demo", help="生成演示数据并打印令牌")) -> None:
-    """整条流水线在一个进程中运行 (the whole pipeline in one process)."""
-    runtime = _bootstrap(ctx, "up", host, port)
+    """整条流水线在本机运行：一核一个进程，多核时另起流水线进程 (the whole pipeline on this machine:
+    in one process on one core, with a pipeline process per core beside it on more)."""
+    state: CommandLine = ctx.find_root().obj
+    settings = state.settings
+    helpers = (settings.pipeline_processes or os.cpu_count() or 1) \
+        if settings.embedded_bus else 1
+    helpers = 0 if helpers == 1 else helpers  # one process does it all on one core
+    runtime = _bootstrap(ctx, "front" if helpers else "up", host, port)
     seeders = []
     if demo:
         from entrypoints import demo as demo_data
@@ -70,9 +76,6 @@ def up(ctx: typer.Context, host: str | None = typer.Option(None, help="监听地
         url = f"http://{runtime.ctx.settings.host}:{runtime.ctx.settings.port}"
         seeders.append(threading.Thread(target=demo_data.seed_submissions,
                                         args=(url, tokens), daemon=True))
-    settings = runtime.ctx.settings
-    helpers = (settings.pipeline_processes or os.cpu_count() or 1) - 1 \
-        if settings.embedded_bus else 0
     run(runtime, while_serving=seeders, helpers=helpers)
 
 

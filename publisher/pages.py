@@ -21,6 +21,7 @@ from publisher.footer import footer_of
 from publisher.models import PublishedItem, SitemapBlock
 from publisher.paging import Paging
 from publisher.render import HomeBlock, ItemView, Listing, PhotoView, Renderer, UnitView
+from publisher.writes import ConcurrentWrites
 from services.columns import BY_ID, COLUMNS
 from services.db import utcnow
 from services.identity import Unit, unit_names
@@ -48,6 +49,7 @@ class Pages:
         self.store = store
         self.settings = settings
         self.paging = Paging(settings.page_size)
+        self.writes = ConcurrentWrites(settings.site_write_threads)
         self._renderer: Renderer | None = None
         # pages other parts of the publisher own that every page links to (the columns of
         # documents, the site map, the features): written with the skeleton, by these
@@ -72,7 +74,8 @@ class Pages:
     # --- the store ---------------------------------------------------------------------------
 
     def put(self, key: str, data: bytes, done: Rendering) -> None:
-        self.store.put_bytes(key, data, addresses.content_type(key) or "application/octet-stream")
+        self.writes.run(self.store.put_bytes, key, data,
+                        addresses.content_type(key) or "application/octet-stream")
         done.written.append(key)
 
     def delete(self, key: str, done: Rendering) -> None:

@@ -98,8 +98,9 @@ class Settings(BaseSettings):
     poll_seconds: float = 0.2  # how often an idle relay or embedded consumer looks again
     confirm_timeout: float = 10.0
     consumer_threads: int = 1  # embedded: threads per consumer
-    # embedded: the processes that run the consumers, up included (up starts the others beside
-    # itself, ``baosong pipeline``, all on the same database); 0: one for each core
+    # embedded: the processes that run the consumers (up starts them beside itself, ``baosong
+    # pipeline``, all on the same database, and serves HTTP); 0: one for each core; 1: up runs
+    # everything itself
     pipeline_processes: int = Field(default=0, ge=0, le=64)
     # Batches: under load a consumer takes what is waiting in one transaction (each event still
     # decided once by the inbox), so the transaction, the queue's bookkeeping and what items
@@ -107,6 +108,9 @@ class Settings(BaseSettings):
     # each event at once: a batch never waits for more than the linger.
     event_batch: int = Field(default=100, ge=1)  # events one transaction may take
     publish_batch: int = Field(default=20, ge=1)  # approved items: the publisher's batches
+    # pages of one batch written side by side (a folder's fsync or an S3 request each: waiting,
+    # not work); 1 writes them one after another
+    site_write_threads: int = Field(default=8, ge=1, le=64)
     score_batch: int = Field(default=200, ge=1)  # events the ledger books in one transaction
     screen_batch: int = Field(default=8, ge=1)  # received items screened in one transaction
     batch_linger_seconds: float = Field(default=0.05, ge=0, le=5)  # RabbitMQ: a batch fills
