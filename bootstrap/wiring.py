@@ -72,9 +72,12 @@ def _on_the_embedded_queue(runtime: Runtime) -> None:
                 batch=s.event_batch))
     if runtime.queue_consumers:
         runtime.queue_watch = QueueWatch(ctx.db, runtime.queue_consumers, s.poll_seconds)
+    # the process serving HTTP shows every queue: up's front runs none of the consumers, which
+    # its pipeline processes beside it run (and show nothing themselves)
+    probed = runtime.subscriptions if row.http else _own_subscriptions(runtime)
     probes: list[Probe] = [OutboxProbe(ctx.db)] if row.relay else []
-    if mine := [sub.consumer for sub in _own_subscriptions(runtime)]:
-        probes.append(LocalQueueProbe(ctx.db, mine))
+    if probed:
+        probes.append(LocalQueueProbe(ctx.db, [sub.consumer for sub in probed]))
     runtime.metrics = Exposition(probes)
     runtime.jobs = [job for component in runtime.components
                     if row.jobs is Jobs.THREAD  # up, or its front: every component's

@@ -1,5 +1,6 @@
-"""``baosong up`` with a pipeline helper beside it shows, at its one ``/metrics``, what both
-processes handled (values in files that up sums up), and forgets a helper that was killed."""
+"""``baosong up`` on two cores (its front process serving HTTP, a pipeline process beside it for
+each core running the consumers) shows, at its one ``/metrics``, every queue and what the
+pipeline processes handled (values in files that up sums up), and forgets one that was killed."""
 
 from __future__ import annotations
 
@@ -21,10 +22,11 @@ def _figure(base: str, name: str, **labels: str) -> float:
         for sample in family.samples:
             if sample.name == name and sample.labels == labels:
                 return sample.value
-    return 0.0
+    return -1.0  # not shown at all
 
 
-def test_up_shows_what_its_helpers_handled_and_forgets_a_killed_one(tmp_path: Path) -> None:
+def test_up_shows_what_its_pipeline_processes_handled_and_forgets_a_killed_one(
+        tmp_path: Path) -> None:
     port = free_port()
     app = Baosong(tmp_path, port=port, pipeline_processes=2, log_level="WARNING")
     app.run("units", "add", "qingshan", "--name", "青山县经济和信息化局", "--kind", "county")
@@ -33,10 +35,11 @@ def test_up_shows_what_its_helpers_handled_and_forgets_a_killed_one(tmp_path: Pa
     base = f"http://127.0.0.1:{port}"
     try:
         wait_for_http(base)
-        [helper] = wait_until(lambda: helpers_of(up.pid), what="a helper beside up")
+        helpers = wait_until(lambda: len(helpers_of(up.pid)) == 2 and helpers_of(up.pid),
+                             what="two pipeline processes beside up")
         wait_until(lambda: _figure(base, "baosong_consumer_processes",
                                    consumer="moderation") == 2,
-                   what="up and its helper counted as moderation's processes")
+                   what="the two counted as moderation's processes")
         sent = [upload(client, kind="article", title=f"指标测试{n}",
                        body=article(n)).json()["id"] for n in range(12)]
 
@@ -52,15 +55,16 @@ def test_up_shows_what_its_helpers_handled_and_forgets_a_killed_one(tmp_path: Pa
                    what="each item's upload → published observed once")
         assert _figure(base, "baosong_queue_depth", consumer="moderation") == 0
 
+        helper = helpers[0]
         os.kill(helper, signal.SIGKILL)  # up starts another; the dead one counts no more
-        [new] = wait_until(lambda: helpers_of(up.pid) != [helper] and helpers_of(up.pid),
-                           what="a new helper")
-        files = tmp_path / "var" / "metrics" / f"up-{up.pid}"
+        [new] = wait_until(lambda: len(helpers_of(up.pid)) == 2
+                           and set(helpers_of(up.pid)) - set(helpers), what="a new helper")
+        files = tmp_path / "var" / "metrics" / f"front-{up.pid}"  # up on more than one core
         wait_until(lambda: (files / f"gauge_livesum_{new}.db").exists(),
                    what="the new helper's live gauge written")
         wait_until(lambda: _figure(base, "baosong_consumer_processes",
                                    consumer="moderation") == 2,
-                   what="up and the new helper counted")
+                   what="the survivor and the new one counted")
         assert not (files / f"gauge_livesum_{helper}.db").exists()  # forgotten at the scrape
         # what the killed helper handled stays counted
         assert _figure(base, "baosong_handling_seconds_count", consumer="moderation",
