@@ -101,7 +101,7 @@ def pipeline(ctx: typer.Context, beside: int | None = typer.Option(
     runtime = _bootstrap(ctx, "pipeline", prepare=beside is None)  # up has prepared the schema
     if beside is not None:
         stop_with(beside)
-    run(runtime)
+    run(runtime, helper=beside is not None)
 
 
 @cli.command()

@@ -16,10 +16,11 @@ from ingest.forms import read_draft
 from ingest.models import Status, Submission
 from ingest.submit import Replay, accept
 from ingest.uploads import UploadLimits, parse_form
+from services import metrics
 from services.context import Context
 from services.http import ContextDep, CurrentUser, MonthQuery, RowId
 from services.identity import Principal, Role, require_role, unit_names, user_names
-from services.refusals import Forbidden, Invalid, NotFound
+from services.refusals import Forbidden, Invalid, NotFound, Refusal
 
 router = APIRouter(prefix="/api/submissions", tags=["submissions"])
 
@@ -52,6 +53,15 @@ def _limits(ctx: Context) -> UploadLimits:
 
 async def _submit(request: Request, ctx: Context, user: Principal, key: str | None,
                   revision_of: int | None) -> JSONResponse:
+    try:
+        return await _submit_or_refuse(request, ctx, user, key, revision_of)
+    except Refusal as refusal:  # what operators see of refused uploads: a count by reason
+        metrics.UPLOADS_REJECTED.labels(reason=refusal.reason).inc()
+        raise
+
+
+async def _submit_or_refuse(request: Request, ctx: Context, user: Principal, key: str | None,
+                            revision_of: int | None) -> JSONResponse:
     require_role(user, Role.INFORMANT)
     if key is not None and not 0 < len(key) <= ctx.settings.max_idempotency_key_chars:
         raise Invalid("Idempotency-Key 长度无效 (invalid Idempotency-Key)")

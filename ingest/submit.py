@@ -63,13 +63,15 @@ def _probe_photos(ctx: Context, draft: Draft) -> list[ImageHeader]:
             headers.append(probe(photo.upload.path, limits))
         except ImageRejected as exc:
             kind = REFUSAL_OF_LIMIT.get(exc.limit, TooLarge)
-            raise kind(f"照片 {photo.upload.filename}：{exc}") from exc
+            raise kind(f"照片 {photo.upload.filename}：{exc}", reason=f"photo_{exc.limit}") \
+                from exc
     total = sum(h.width * h.height for h in headers)
     if total > s.max_submission_pixels:
         # each photo within its cap, but all of them together would take the checks too long
         # (twenty 40-megapixel bilevel PNGs are 344 KB and held the queue up for 19 s)
         raise TooLarge(f"本稿照片合计 {total:,} 像素，超过每篇 {s.max_submission_pixels:,} "
-                       f"像素上限 (too many pixels in one submission)")
+                       f"像素上限 (too many pixels in one submission)",
+                       reason="submission_pixels")
     return headers
 
 

@@ -207,6 +207,11 @@ class Settings(BaseSettings):
     site_dzjg_url: str = ""  # the 党政机关网站 mark's link (issued with the site's registration)
     site_error_report_url: str = "https://zfwzzc.www.gov.cn/"  # 「我为政府网站找错」
 
+    # --- what operators see (Prometheus) -----------------------------------------------------
+    # a process without HTTP (worker, publisher, scoring, pipeline) serves /metrics on this port;
+    # 0: it serves none (the API and up always answer /metrics on their own port)
+    metrics_port: int = Field(default=0, ge=0, le=65535)
+
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
     @model_validator(mode="after")

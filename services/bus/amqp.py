@@ -15,7 +15,7 @@ import contextlib
 import logging
 import threading
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 import amqp.exceptions
@@ -24,6 +24,7 @@ from kombu.mixins import ConsumerMixin
 from kombu.transport.base import Message
 from sqlalchemy.orm import Session
 
+from services import metrics
 from services.bus.retry import deliver_batch_with_retry, deliver_with_retry
 from services.bus.timeouts import PREFETCH
 from services.db import Database
@@ -308,3 +309,57 @@ class EventConsumer(ConsumerMixin):
         if self._sender is not None:
             with contextlib.suppress(Exception):
                 self._sender.release()
+
+
+class AmqpQueueProbe:
+    """What a scrape shows of RabbitMQ's queues: messages ready in each consumer's queues (the
+    event queue, and a Celery-run consumer's task queue) and in the dead letters, each read by
+    a passive ``queue_declare`` (no management plugin). A queue not declared yet reads 0."""
+
+    name = "rabbitmq"
+
+    def __init__(self, settings: Settings, queues: Mapping[str, Sequence[str]],
+                 dead_queue: str) -> None:
+        self.settings = settings
+        self.queues = queues  # consumer → its queues' names
+        self.dead_queue = dead_queue
+        self._connection: Connection | None = None
+        self._lock = threading.Lock()  # scrapes may come side by side
+
+    def read(self) -> Iterator[metrics.Reading]:
+        with self._lock:
+            try:
+                counts = self._counts([*(q for qs in self.queues.values() for q in qs),
+                                       self.dead_queue])
+            except Exception:
+                self.close()  # the next scrape starts on a fresh connection
+                raise
+        for consumer, names in self.queues.items():
+            yield metrics.Reading(metrics.QUEUE_DEPTH, sum(counts[n] for n in names),
+                                  (("consumer", consumer),))
+        yield metrics.Reading(metrics.DEAD_LETTERS, counts[self.dead_queue],
+                              (("consumer", "all"),))
+
+    def _counts(self, names: Sequence[str]) -> dict[str, int]:
+        if self._connection is None:
+            self._connection = connect(self.settings, heartbeat=0)
+            self._connection.ensure_connection(max_retries=1)
+        counts: dict[str, int] = {}
+        channel = self._connection.channel()
+        try:
+            for name in names:
+                try:
+                    counts[name] = channel.queue_declare(queue=name, passive=True).message_count
+                except amqp.exceptions.NotFound:
+                    counts[name] = 0  # the broker closed the channel for it: take another
+                    channel = self._connection.channel()
+        finally:
+            with contextlib.suppress(Exception):
+                channel.close()
+        return counts
+
+    def close(self) -> None:
+        if self._connection is not None:
+            with contextlib.suppress(Exception):
+                self._connection.release()
+            self._connection = None

@@ -89,3 +89,23 @@ def test_the_image_holds_every_package_the_project_ships() -> None:
     for pattern in pyproject["tool"]["setuptools"]["packages"]["find"]["include"]:
         package = pattern.rstrip("*")
         assert f"COPY {package} ./{package}" in DOCKERFILE, package
+
+
+def test_prometheus_scrapes_every_process_and_grafana_loads_the_dashboard() -> None:
+    config = yaml.safe_load((ROOT / "deploy" / "prometheus" / "prometheus.yml").read_text())
+    port = str(COMPOSE["x-baosong"]["environment"]["BAOSONG_METRICS_PORT"])
+    targets = set()
+    for job in config["scrape_configs"]:
+        for static in job.get("static_configs", ()):
+            targets |= set(static["targets"])
+        for dns in job.get("dns_sd_configs", ()):
+            targets |= {f"{name}:{dns['port']}" for name in dns["names"]}
+    assert "api:8000" in targets  # the API's own port
+    for name in ("worker", "publisher", "scoring"):
+        assert f"{name}:{port}" in targets, name
+    mounts = [volume.split(":") for volume in COMPOSE["services"]["prometheus"]["volumes"]]
+    assert ["./prometheus/prometheus.yml", "/etc/prometheus/prometheus.yml", "ro"] in mounts
+    grafana = [volume.split(":") for volume in COMPOSE["services"]["grafana"]["volumes"]]
+    for source, *_ in grafana:
+        assert not source.startswith(".") or (ROOT / "deploy" / source).exists(), source
+    assert any(source == "./grafana/baosong.json" for source, *_ in grafana)
