@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Header, Query, Request
+from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from jinja2 import Environment, PackageLoader, select_autoescape
 from sse_starlette.sse import EventSourceResponse
@@ -17,9 +17,10 @@ from scoring.stream import ScoreBroadcaster
 from services import web_pages
 from services.component import PageLink
 from services.context import Context
-from services.http import ContextDep, CurrentUser, current_principal_or_query
-from services.identity import Principal, Role, require_role
+from services.http import ContextDep, CurrentUser
+from services.identity import Role, require_role
 from services.refusals import Forbidden, Invalid, Unsupported
+from services.web_session import PageUserDep
 
 _templates = Environment(loader=PackageLoader("scoring", "templates"),
                          autoescape=select_autoescape(["html"]))
@@ -101,7 +102,7 @@ def build_router(rules: Rules, broadcaster: ScoreBroadcaster) -> APIRouter:
     @router.get("/api/reports/bulletin", summary="月度信息报送通报 (the monthly bulletin)",
                 response_model=None)
     def get_bulletin(request: Request, ctx: ContextDep,
-                     user: Annotated[Principal, Depends(current_principal_or_query)],
+                     user: CurrentUser,
                      month: PeriodQuery = None,
                      format: Literal["html", "json", "docx"] = "html") \
             -> Response | dict[str, Any]:
@@ -167,7 +168,7 @@ def build_router(rules: Rules, broadcaster: ScoreBroadcaster) -> APIRouter:
     @router.get("/api/scores/stream", summary="积分实时推送 (Server-Sent Events)")
     async def stream(
         request: Request,
-        user: Annotated[Principal, Depends(current_principal_or_query)],
+        user: CurrentUser,
         last_event_id: Annotated[str | None, Header(max_length=20)] = None,
     ) -> EventSourceResponse:
         resume = last_event_id or request.query_params.get("last_event_id")
@@ -178,7 +179,9 @@ def build_router(rules: Rules, broadcaster: ScoreBroadcaster) -> APIRouter:
             headers={"X-Accel-Buffering": "no", "Cache-Control": "no-cache"})
 
     @router.get("/dashboard", response_class=HTMLResponse, include_in_schema=False)
-    def dashboard_page(ctx: ContextDep) -> HTMLResponse:
+    def dashboard_page(ctx: ContextDep, user: PageUserDep) -> HTMLResponse:
+        # signed in through /login: the page's calls and its live stream send the session
+        # cookie (EventSource sends it same-origin), so no token is ever in an address
         nonce = secrets.token_urlsafe(16)
         page = _templates.get_template("dashboard.html").render(
             site_title=ctx.settings.site_title, nonce=nonce)
