@@ -12,6 +12,7 @@ import uvicorn
 from bootstrap import Runtime
 from entrypoints.helpers import Helpers
 from entrypoints.threads import Threads
+from services.bus.celery_worker import run_worker
 
 
 def run(runtime: Runtime, *, while_serving: Sequence[threading.Thread] = (),
@@ -23,9 +24,9 @@ def run(runtime: Runtime, *, while_serving: Sequence[threading.Thread] = (),
         # no thread of ours here: the pool forks, and a thread alive at fork time can leave a lock
         # held in the children; nor a connection, which a child would inherit
         runtime.ctx.db.dispose()
-        # ``start``, not ``worker_main``, which drops the worker's exit status: a worker that
-        # cannot go on must exit non-zero, so that its supervisor starts it again
-        status = runtime.celery.app().start(list(runtime.celery.argv))
+        # neither ``worker_main`` nor ``start``, which both drop the worker's exit status: a
+        # worker that cannot go on must exit non-zero, so that its supervisor starts it again
+        status = run_worker(runtime.celery.app(), runtime.celery.argv)
         if status:
             raise SystemExit(status)
         return
