@@ -13,7 +13,7 @@ from services.bus.celery_worker import run_worker
 class _CannotGoOn(bootsteps.StartStopStep):
     """Fails the consumer's start the way an unexpected error in the bridge would."""
 
-    requires = {"celery.worker.consumer.tasks:Tasks"}
+    requires = ("celery.worker.consumer.tasks:Tasks",)
 
     def start(self, parent: Any) -> None:
         raise RuntimeError("the worker cannot go on")
