@@ -192,12 +192,14 @@ def users_add(ctx: typer.Context, name: str,
     try:
         with context.db.transaction() as session:
             user, token = add_user(session, name, role, unit)
+            expires = token_expires(user, context.settings.token_days)
     except IdentityError as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(2) from exc
     typer.echo(f"已登记用户 (user added): #{user.id} {user.name} {user.role} "
                f"{user.unit_slug or ''}")
-    typer.echo("API 令牌只显示这一次，请妥善保存 (the token is shown once):")
+    typer.echo(f"有效期至 {expires.year}年{expires.month}月{expires.day}日 (valid until "
+               f"{expires:%Y-%m-%d})；只显示这一次，请妥善保存 (the token is shown once):")
     typer.echo(token)
 
 

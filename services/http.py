@@ -53,7 +53,7 @@ def _bearer(header: str) -> str:
 
 def _principal(request: Request) -> Principal:
     """A token in the Authorization header (scripts), else the session cookie (browsers).
-    Never a token in the address: see :mod:`services.web.addresses`."""
+    Never a token in the address: see :mod:`services.address_secrets`."""
     context = get_context(request)
     header = request.headers.get("authorization")
     if header is not None:
