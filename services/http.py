@@ -11,10 +11,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import Depends, FastAPI, Path, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.exc import DataError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as SATimeoutError
@@ -116,9 +117,21 @@ def status_of(refusal: refusals.Refusal) -> int:
     return 400
 
 
+def _browser_opening(request: Request) -> bool:
+    """A browser's own navigation to this address (not a script, not a page's fetch): browsers
+    say so in ``Sec-Fetch-Mode``, which scripts and pages cannot set."""
+    return request.method == "GET" and "authorization" not in request.headers \
+        and request.headers.get("sec-fetch-mode") == "navigate"
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(refusals.Refusal)
-    async def refused(request: Request, exc: refusals.Refusal) -> JSONResponse:
+    async def refused(request: Request, exc: refusals.Refusal) -> Response:
+        if isinstance(exc, refusals.Unauthenticated) and _browser_opening(request):
+            # a person opened an address (the 通报, an export) without being signed in: the
+            # sign-in page, and back here afterwards, rather than a line of JSON
+            target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+            return RedirectResponse(f"/login?next={quote(target, safe='/')}", status_code=303)
         return JSONResponse({"detail": exc.message}, status_code=status_of(exc),
                             headers=exc.headers)
 

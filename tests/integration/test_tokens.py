@@ -141,3 +141,15 @@ def test_the_dashboard_and_the_bulletin_open_with_the_session_cookie(city: City)
     assert browser.get("/api/dashboard").status_code == 200
     bulletin = browser.get("/api/reports/bulletin")
     assert bulletin.status_code == 200 and "text/html" in bulletin.headers["content-type"]
+
+
+def test_a_browser_opening_the_bulletin_signed_out_is_sent_to_sign_in_and_back(
+        city: City) -> None:
+    visitor = TestClient(city.pipeline.app)
+    navigate = {"Sec-Fetch-Mode": "navigate"}  # what a browser says of its own navigations
+    opened = visitor.get("/api/reports/bulletin?month=2026-11", headers=navigate,
+                         follow_redirects=False)
+    assert opened.status_code == 303
+    assert opened.headers["location"] == "/login?next=/api/reports/bulletin%3Fmonth%3D2026-11"
+    script = visitor.get("/api/reports/bulletin?month=2026-11")  # a script: a clear 401
+    assert script.status_code == 401 and "请先登录" in script.json()["detail"]
