@@ -50,6 +50,8 @@ class Runtime:
     app: FastAPI | None = None
     celery: CeleryMain | None = None
     closers: list[Callable[[], None]] = field(default_factory=list)  # the broker connections
+    # run once before the process starts its work: the queues as the settings want them
+    startup_checks: list[Callable[[], None]] = field(default_factory=list)
 
     @property
     def subscriptions(self) -> list[Subscription]:

@@ -8,18 +8,23 @@ It starts nothing: the caller runs the runtime (or drives it step by step).
 
 from __future__ import annotations
 
+import logging
+
 from bootstrap import components
 from bootstrap.components import build_components, build_context
 from bootstrap.processes import PROCESSES, Jobs, Process, Runner
 from bootstrap.runtime import CeleryMain, Runtime
 from bootstrap.web import create_app
-from services.bus.amqp import AmqpTransport, EventConsumer, Topology
+from services.bus.amqp import AmqpTransport, EventConsumer, Topology, check_topology
 from services.bus.beat import beat_argv, make_beat
 from services.bus.celery_worker import WorkerRuntime, make_celery
 from services.bus.local import LocalConsumer, LocalTransport, QueueWatch
+from services.bus.timeouts import Hold, celery_hold, kombu_hold, too_long
 from services.inbox import Subscription
 from services.outbox import Relay
 from services.settings import Settings
+
+log = logging.getLogger(__name__)
 
 
 class NeedsBroker(Exception):
@@ -55,7 +60,8 @@ def _own_subscriptions(runtime: Runtime) -> list[Subscription]:
 
 def _on_the_embedded_queue(runtime: Runtime) -> None:
     """Consumers as threads on the queue in the database, whatever the runner; the jobs of the
-    components whose consumers the process runs, on a clock of its own."""
+    components whose consumers the process runs (or of all, for a process whose row says so),
+    on a clock of its own."""
     ctx, s, row = runtime.ctx, runtime.ctx.settings, runtime.process
     transport = LocalTransport(ctx.db, runtime.subscriptions)  # the relay fills every queue
     if row.relay:
@@ -69,7 +75,8 @@ def _on_the_embedded_queue(runtime: Runtime) -> None:
     if runtime.queue_consumers:
         runtime.queue_watch = QueueWatch(ctx.db, runtime.queue_consumers, s.poll_seconds)
     runtime.jobs = [job for component in runtime.components
-                    if row.embedded_jobs and row.runs_consumers_of(component.name)
+                    if row.jobs is Jobs.THREAD  # up, or its front: every component's
+                    or (row.embedded_jobs and row.runs_consumers_of(component.name))
                     for job in component.jobs]
 
 
@@ -81,10 +88,15 @@ def _on_rabbitmq(runtime: Runtime) -> None:
         runtime.relay = Relay(ctx.db, transport, poll_seconds=s.poll_seconds)
         runtime.closers.append(transport.close)
     mine = _own_subscriptions(runtime)
+    holds: list[Hold] = []
+    task_queues = []
     if row.runner is Runner.KOMBU:
         runtime.kombu_consumers = [EventConsumer(s, topology, ctx.db, sub) for sub in mine]
+        holds = [kombu_hold(s, sub) for sub in mine]
     elif row.runner is Runner.CELERY:
         consumers = [sub.consumer for sub in mine]
+        holds = [celery_hold(c) for c in consumers]
+        task_queues = [topology.task_queue(c) for c in consumers]
 
         def pool_child() -> WorkerRuntime:
             """After the fork: the same bootstrap, on connections of the child's own."""
@@ -97,6 +109,13 @@ def _on_rabbitmq(runtime: Runtime) -> None:
             argv=["worker", "--loglevel", s.log_level, "--hostname", f"{row.name}@%h",
                   "--concurrency", str(s.worker_concurrency),
                   "--without-gossip", "--without-mingle"])
+
+    def queues_as_set() -> None:
+        for problem in too_long(s, holds):
+            log.warning(problem)
+        check_topology(s, topology, task_queues)
+
+    runtime.startup_checks.append(queues_as_set)
     every_job = [job for component in runtime.components for job in component.jobs]
     if row.jobs is Jobs.THREAD:
         runtime.jobs = every_job

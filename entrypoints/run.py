@@ -12,6 +12,7 @@ import uvicorn
 from bootstrap import Runtime
 from entrypoints.helpers import Helpers
 from entrypoints.threads import Threads
+from services.bus.amqp import QueueMismatch
 from services.bus.celery_worker import run_worker
 
 
@@ -20,6 +21,11 @@ def run(runtime: Runtime, *, while_serving: Sequence[threading.Thread] = (),
     """Run ``runtime`` until it is stopped; ``while_serving`` start with the web app, and
     ``helpers`` pipeline processes beside it (the embedded queue's way to use every core)."""
     s = runtime.ctx.settings
+    try:
+        for check in runtime.startup_checks:
+            check()
+    except QueueMismatch as exc:  # a clear word and a non-zero exit, not a consumer in a loop
+        raise SystemExit(str(exc)) from None
     if runtime.celery is not None:
         # no thread of ours here: the pool forks, and a thread alive at fork time can leave a lock
         # held in the children; nor a connection, which a child would inherit

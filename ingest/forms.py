@@ -8,7 +8,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from ingest.uploads import ParsedForm, UploadedFile
-from services.columns import COLUMN_IDS
+from services.columns import Columns
 from services.refusals import Invalid, TooLarge
 from services.settings import Settings
 
@@ -59,7 +59,7 @@ def _one(form: ParsedForm, name: str) -> str | None:
     return clean_text(values[0]) if values else None
 
 
-def read_draft(form: ParsedForm, settings: Settings) -> Draft:
+def read_draft(form: ParsedForm, settings: Settings, columns: Columns) -> Draft:
     kind = _one(form, "kind")
     if kind not in KINDS:
         raise Invalid("kind 须为 article（文章）或 photo（图片） "
@@ -75,8 +75,8 @@ def read_draft(form: ParsedForm, settings: Settings) -> Draft:
     if len(body) > settings.max_body_chars:
         raise TooLarge(f"正文不能超过 {settings.max_body_chars} 字 (body too long)")
     column = _one(form, "column") or None
-    if column is not None and column not in COLUMN_IDS:
-        raise Invalid(f"没有栏目 {column}；可选：{'、'.join(sorted(COLUMN_IDS))} "
+    if column is not None and column not in columns:
+        raise Invalid(f"没有栏目 {column}；可选：{'、'.join(c.id for c in columns)} "
                       f"(unknown column)")
     topic = _one(form, "topic") or None
     if topic is not None and len(topic) > 64:

@@ -60,7 +60,7 @@ async def _submit(request: Request, ctx: Context, user: Principal, key: str | No
         request.stream(), _limits(ctx), ctx.settings.data_dir / "tmp",
     )
     try:
-        draft = read_draft(form, ctx.settings)
+        draft = read_draft(form, ctx.settings, ctx.columns)
         body = await run_in_threadpool(
             accept, ctx, user, draft, revision_of=revision_of, idempotency_key=key)
     except Replay as replay:

@@ -20,7 +20,6 @@ from ingest.forms import Draft
 from ingest.models import IdempotencyKey, Photo, Status, Submission
 from ingest.topics import check_answer
 from services import outbox
-from services.columns import default_column
 from services.context import Context
 from services.contracts.submissions import Received, SubmissionId, UploadedPhoto
 from services.events import Event
@@ -106,6 +105,8 @@ def accept(ctx: Context, principal: Principal, draft: Draft, *, revision_of: int
         if draft.topic is not None:
             check_answer(session, draft.topic, unit.slug)
         unit_kind = unit.kind
+    if draft.column is not None and (why := ctx.columns.refusal(draft.column, unit_kind)):
+        raise Forbidden(why)  # the column is not open to the unit's kind
     headers = _probe_photos(ctx, draft)
 
     today = dt.datetime.now(dt.UTC)
@@ -124,7 +125,7 @@ def accept(ctx: Context, principal: Principal, draft: Draft, *, revision_of: int
                 _check_revision(session, principal, revision_of, draft)
             submission = Submission(
                 kind=draft.kind, title=draft.title, body=draft.body,
-                column=draft.column or default_column(draft.kind, unit_kind),
+                column=draft.column or ctx.columns.default_column(draft.kind, unit_kind),
                 unit_slug=unit.slug, informant_id=principal.id, topic=draft.topic,
                 revision_of=revision_of, content_hash=draft.content_hash(),
                 status=Status.RECEIVED, findings=[],

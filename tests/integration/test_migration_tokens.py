@@ -36,13 +36,13 @@ def test_users_from_before_keep_working_tokens_after_the_upgrade(database_url: s
                 "VALUES ('周敏', 'moderator', NULL, :hash, :active, :created)"),
                 {"hash": hash_token(token), "active": True,
                  "created": dt.datetime(2024, 1, 5)})  # two years ago: past any token term
-        command.upgrade(config, "head")
+        command.upgrade(config, "heads")
         with sa.orm.Session(engine) as session:
             who = authenticate(session, token)
             assert who is not None and who.name == "周敏"
             sessions = session.scalar(sa.text("SELECT count(*) FROM web_sessions"))
             assert sessions == 0
-        command.downgrade(config, "0016_enterprise_review")
+        command.downgrade(config, "0017_tokens-1")  # this migration alone
         with engine.connect() as conn:
             columns = {c["name"] for c in sa.inspect(conn).get_columns("users")}
             assert "token_issued_at" not in columns
