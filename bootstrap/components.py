@@ -62,7 +62,8 @@ def metadata() -> sa.MetaData:
     import services.bus.local
     import services.identity
     import services.inbox
-    import services.outbox  # noqa: F401
+    import services.outbox
+    import services.web_session.store  # noqa: F401
 
     return Base.metadata
 

@@ -13,6 +13,7 @@ from prometheus_client import CONTENT_TYPE_LATEST
 
 from bootstrap import api_docs
 from services import audit, web_session
+from services.address_secrets import RefuseSecretsInAddress, install_log_redaction
 from services.component import Component, landing_pages, nav_links
 from services.context import Context
 from services.http import ContextDep, CurrentUser, install_error_handlers, refuse_nul
@@ -63,6 +64,9 @@ def create_app(ctx: Context, components: Sequence[Component]) -> FastAPI:
     api_docs.install(app)  # Swagger UI from the package's own files
     # /login, session cookies, CSRF for the pages; where each role lands, the navigation bar
     web_session.install(app, ctx.settings, landing_pages(components), nav_links(components))
+    # no token in an address (refused), none in a log (redacted)
+    app.add_middleware(RefuseSecretsInAddress)
+    install_log_redaction()
     for component in components:
         for router in component.routers:
             app.include_router(router)

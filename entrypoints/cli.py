@@ -15,6 +15,7 @@ from bootstrap import COMMANDS, NeedsBroker, Runtime, bootstrap, build_context, 
 from bootstrap.components import build_components
 from entrypoints.helpers import stop_with
 from entrypoints.run import run
+from services.address_secrets import install_log_redaction
 from services.bus.amqp import QueueMismatch, Topology
 from services.bus.dead_letters import (
     AmqpDeadLetters,
@@ -26,8 +27,17 @@ from services.bus.dead_letters import (
 from services.columns import ColumnsError
 from services.component import CliState, cli_context
 from services.context import Context
-from services.identity import IdentityError, add_unit, add_user
+from services.identity import (
+    IdentityError,
+    add_unit,
+    add_user,
+    issue_token,
+    revoke_token,
+    token_expires,
+    user_named,
+)
 from services.settings import Settings
+from services.web_session import store as web_sessions
 
 cli = typer.Typer(help="报送 Baosong: 信息报送流水线 (the submission pipeline)",
                   no_args_is_help=True, add_completion=False)
@@ -56,6 +66,7 @@ def root(ctx: typer.Context) -> None:
     settings = Settings()
     logging.basicConfig(level=settings.log_level,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    install_log_redaction()
     ctx.obj = CommandLine(settings)
 
 
@@ -198,12 +209,58 @@ def users_add(ctx: typer.Context, name: str,
     try:
         with context.db.transaction() as session:
             user, token = add_user(session, name, role, unit)
+            expires = token_expires(user, context.settings.token_days)
     except IdentityError as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(2) from exc
     typer.echo(f"已登记用户 (user added): #{user.id} {user.name} {user.role} "
                f"{user.unit_slug or ''}")
-    typer.echo("API 令牌只显示这一次，请妥善保存 (the token is shown once):")
+    typer.echo(f"有效期至 {expires.year}年{expires.month}月{expires.day}日 (valid until "
+               f"{expires:%Y-%m-%d})；只显示这一次，请妥善保存 (the token is shown once):")
+    typer.echo(token)
+
+
+_WHO = typer.Argument(..., help="用户姓名（重名时用 #编号）(the user's name, or #id)")
+
+
+@users_cli.command("revoke")
+def users_revoke(ctx: typer.Context, name: str = _WHO) -> None:
+    """吊销用户的 API 令牌，并结束其全部浏览器登录 (revoke the token, end its sessions)."""
+    context = cli_context(ctx)
+    _prepare_quietly(context)
+    try:
+        with context.db.transaction() as session:
+            user = user_named(session, name)
+            revoke_token(user)
+            ended = web_sessions.end_all(session, user.id)
+            label = f"#{user.id} {user.name}"
+    except IdentityError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from exc
+    typer.echo(f"已吊销 {label} 的令牌，结束 {ended} 个登录 (token revoked, sessions ended); "
+               f"用 baosong users rotate 发放新令牌 (issue a new one with rotate)")
+
+
+@users_cli.command("rotate")
+def users_rotate(ctx: typer.Context, name: str = _WHO) -> None:
+    """发放新的 API 令牌，旧令牌和旧登录立即失效；最后一行是新令牌 (the last line is the new
+    token)."""
+    context = cli_context(ctx)
+    _prepare_quietly(context)
+    try:
+        with context.db.transaction() as session:
+            user = user_named(session, name)
+            token = issue_token(user)
+            ended = web_sessions.end_all(session, user.id)
+            label = f"#{user.id} {user.name}"
+            expires = token_expires(user, context.settings.token_days)
+    except IdentityError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from exc
+    typer.echo(f"已为 {label} 更换令牌，旧令牌已失效，结束 {ended} 个登录 "
+               f"(new token; the old one and its sessions no longer work)")
+    typer.echo(f"有效期至 {expires.year}年{expires.month}月{expires.day}日 (valid until "
+               f"{expires:%Y-%m-%d})；只显示这一次 (shown once):")
     typer.echo(token)
 
 

@@ -14,6 +14,7 @@ from entrypoints.helpers import Helpers
 from entrypoints.metrics import expose
 from entrypoints.threads import Threads
 from services.bus.amqp import QueueMismatch
+from services.bus.celery_worker import run_worker
 
 
 def run(runtime: Runtime, *, while_serving: Sequence[threading.Thread] = (),
@@ -32,9 +33,9 @@ def run(runtime: Runtime, *, while_serving: Sequence[threading.Thread] = (),
         # no thread of ours here: the pool forks, and a thread alive at fork time can leave a lock
         # held in the children; nor a connection, which a child would inherit
         runtime.ctx.db.dispose()
-        # ``start``, not ``worker_main``, which drops the worker's exit status: a worker that
-        # cannot go on must exit non-zero, so that its supervisor starts it again
-        status = runtime.celery.app().start(list(runtime.celery.argv))
+        # neither ``worker_main`` nor ``start``, which both drop the worker's exit status: a
+        # worker that cannot go on must exit non-zero, so that its supervisor starts it again
+        status = run_worker(runtime.celery.app(), runtime.celery.argv)
         if status:
             raise SystemExit(status)
         return

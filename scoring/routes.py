@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Header, Query, Request
+from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from jinja2 import Environment, PackageLoader, select_autoescape
 from sse_starlette.sse import EventSourceResponse
@@ -26,10 +26,10 @@ from services.http import (
     MonthQuery,
     PeriodQuery,
     answers,
-    current_principal_or_query,
 )
-from services.identity import Principal, Role, require_role
+from services.identity import Role, require_role
 from services.refusals import Forbidden, Invalid, Unsupported
+from services.web_session import PageUserDep
 
 _templates = Environment(loader=PackageLoader("scoring", "templates"),
                          autoescape=select_autoescape(["html"]))
@@ -108,7 +108,7 @@ def build_router(rules: Rules, broadcaster: ScoreBroadcaster) -> APIRouter:
     @router.get("/api/reports/bulletin", summary="月度信息报送通报 (the monthly bulletin)",
                 response_model=None, responses=answers(media=("text/html", DOCX)))
     def get_bulletin(request: Request, ctx: ContextDep,
-                     user: Annotated[Principal, Depends(current_principal_or_query)],
+                     user: CurrentUser,
                      month: MonthQuery = None,
                      format: Literal["html", "json", "docx"] = "html") \
             -> Response | dict[str, Any]:
@@ -176,7 +176,7 @@ def build_router(rules: Rules, broadcaster: ScoreBroadcaster) -> APIRouter:
                 response_class=Response, responses=answers(media=("text/event-stream",)))
     async def stream(
         request: Request,
-        user: Annotated[Principal, Depends(current_principal_or_query)],
+        user: CurrentUser,
         last_event_id: Annotated[str | None, Header(max_length=20)] = None,
     ) -> EventSourceResponse:
         resume = last_event_id or request.query_params.get("last_event_id")
@@ -187,7 +187,9 @@ def build_router(rules: Rules, broadcaster: ScoreBroadcaster) -> APIRouter:
             headers={"X-Accel-Buffering": "no", "Cache-Control": "no-cache"})
 
     @router.get("/dashboard", response_class=HTMLResponse, include_in_schema=False)
-    def dashboard_page(ctx: ContextDep) -> HTMLResponse:
+    def dashboard_page(ctx: ContextDep, user: PageUserDep) -> HTMLResponse:
+        # signed in through /login: the page's calls and its live stream send the session
+        # cookie (EventSource sends it same-origin), so no token is ever in an address
         nonce = secrets.token_urlsafe(16)
         page = _templates.get_template("dashboard.html").render(
             site_title=ctx.settings.site_title, nonce=nonce)

@@ -9,12 +9,13 @@ after it.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import Depends, FastAPI, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.exc import DataError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as SATimeoutError
@@ -22,12 +23,13 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from services import refusals
 from services.context import Context
-from services.identity import Principal, authenticate
+from services.identity import Principal, check_token
 
 log = logging.getLogger(__name__)
 
-# Set by the web session (when the app has one): the API token a request's cookies carry.
-TokenFromCookies = Callable[[Mapping[str, str]], str | None]
+# Set by the web session (when the app has one): who a request's session cookie signs in, None
+# without one; it refuses a cookie whose session has ended.
+PrincipalFromCookies = Callable[[Request], Principal | None]
 
 
 def get_context(request: Request) -> Context:
@@ -38,51 +40,46 @@ def get_context(request: Request) -> Context:
 ContextDep = Annotated[Context, Depends(get_context)]
 
 
-def _token_from(request: Request, allow_query: bool) -> str | None:
+def _bearer(header: str) -> str:
+    # a request that brings an Authorization header is judged by it alone: it never falls back
+    # on the session cookie, which is what lets the CSRF check skip such requests (a browser
+    # behind an HTTP-auth proxy adds Basic credentials to every request it sends)
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() == "bearer" and value.strip():
+        return value.strip()
+    raise refusals.Unauthenticated("Authorization 头须为 Bearer 令牌 (the Authorization "
+                                   "header must carry a bearer token)",
+                                   headers={"WWW-Authenticate": "Bearer"})
+
+
+def _principal(request: Request) -> Principal:
+    """A token in the Authorization header (scripts), else the session cookie (browsers).
+    Never a token in the address: see :mod:`services.address_secrets`."""
+    context = get_context(request)
     header = request.headers.get("authorization")
     if header is not None:
-        # a request that brings an Authorization header is judged by it alone: it never falls
-        # back on the session cookie, which is what lets the CSRF check skip such requests (a
-        # browser behind an HTTP-auth proxy adds Basic credentials to every request it sends)
-        scheme, _, value = header.partition(" ")
-        if scheme.lower() == "bearer" and value.strip():
-            return value.strip()
-        raise refusals.Unauthenticated("Authorization 头须为 Bearer 令牌 (the Authorization "
-                                       "header must carry a bearer token)",
-                                       headers={"WWW-Authenticate": "Bearer"})
-    if allow_query and request.query_params.get("token"):
-        return request.query_params["token"]
-    from_cookies: TokenFromCookies | None = getattr(request.app.state, "token_from_cookies", None)
-    return from_cookies(request.cookies) if from_cookies is not None else None
-
-
-def _principal(request: Request, allow_query: bool) -> Principal:
-    token = _token_from(request, allow_query)
-    if not token:
-        raise refusals.Unauthenticated("请先登录：缺少 API 令牌 (missing bearer token)",
-                                       headers={"WWW-Authenticate": "Bearer"})
-    with get_context(request).db.session() as session:
-        principal = authenticate(session, token)
-    if principal is None:
-        raise refusals.Unauthenticated("API 令牌无效或已停用 (invalid token)",
-                                       headers={"WWW-Authenticate": "Bearer"})
-    return principal
+        token = _bearer(header)
+        with context.db.session() as session:
+            return check_token(session, token, context.settings.token_days)
+    from_cookies: PrincipalFromCookies | None = getattr(request.app.state,
+                                                        "principal_from_cookies", None)
+    # (the hook itself refuses a session cookie whose session has ended, saying so)
+    principal = from_cookies(request) if from_cookies is not None else None
+    if principal is not None:
+        return principal
+    raise refusals.Unauthenticated("请先登录：缺少 API 令牌 (missing bearer token)",
+                                   headers={"WWW-Authenticate": "Bearer"})
 
 
 # Declares the bearer scheme in the OpenAPI document (and so the Authorize button of /docs) for
-# every operation that authenticates; the header itself is read and judged by _token_from.
+# every operation that authenticates; the header itself is read and judged by _principal.
 _BEARER = HTTPBearer(auto_error=False, scheme_name="bearer",
                      description="API 令牌 (bs_…)，由 baosong users add 发放 (an API token)")
 BearerDeclared = Annotated[HTTPAuthorizationCredentials | None, Depends(_BEARER)]
 
 
 def current_principal(request: Request, _declared: BearerDeclared = None) -> Principal:
-    return _principal(request, allow_query=False)
-
-
-def current_principal_or_query(request: Request, _declared: BearerDeclared = None) -> Principal:
-    """For EventSource, which cannot set headers: ``?token=`` is accepted too."""
-    return _principal(request, allow_query=True)
+    return _principal(request)
 
 
 CurrentUser = Annotated[Principal, Depends(current_principal)]
@@ -145,9 +142,21 @@ def status_of(refusal: refusals.Refusal) -> int:
     return 400
 
 
+def _browser_opening(request: Request) -> bool:
+    """A browser's own navigation to this address (not a script, not a page's fetch): browsers
+    say so in ``Sec-Fetch-Mode``, which scripts and pages cannot set."""
+    return request.method == "GET" and "authorization" not in request.headers \
+        and request.headers.get("sec-fetch-mode") == "navigate"
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(refusals.Refusal)
-    async def refused(request: Request, exc: refusals.Refusal) -> JSONResponse:
+    async def refused(request: Request, exc: refusals.Refusal) -> Response:
+        if isinstance(exc, refusals.Unauthenticated) and _browser_opening(request):
+            # a person opened an address (the 通报, an export) without being signed in: the
+            # sign-in page, and back here afterwards, rather than a line of JSON
+            target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+            return RedirectResponse(f"/login?next={quote(target, safe='/')}", status_code=303)
         return JSONResponse({"detail": exc.message}, status_code=status_of(exc),
                             headers=exc.headers)
 

@@ -42,6 +42,9 @@ class Settings(BaseSettings):
     timezone: str = "Asia/Shanghai"  # months and years are counted in the commission's time
     session_secret: str = ""  # empty: derived from the database URL (set it in production)
     session_hours: int = Field(default=12, gt=0)  # a browser stays signed in this long
+    # an API token stops working this many days after it was issued (``baosong users rotate``
+    # issues a new one): a token copied into a script or a note does not work for ever
+    token_days: int = Field(default=180, gt=0)
     # while the database is out of reach the API answers 503 and asks clients to come back
     outage_retry_after_seconds: int = Field(default=5, gt=0)
 

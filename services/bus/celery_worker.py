@@ -187,6 +187,26 @@ def make_celery(
     return app
 
 
+def run_worker(app: Celery, argv: Sequence[str]) -> int:
+    """Run ``celery worker`` for ``app`` and return its exit status.
+
+    Not ``app.start``: it runs the same command without click's standalone mode, in which click
+    (8.2 on) returns the status instead of raising it, and ``start`` drops what is returned. A
+    worker that stopped with an "Unrecoverable error" then exited 0, and its supervisor did not
+    start it again."""
+    from celery.bin.celery import celery as command
+    from click.exceptions import Exit
+
+    command.params[0].default = app
+    try:
+        status = command.main(args=list(argv), standalone_mode=False)
+    except Exit as exc:  # click before 8.2 raised it
+        status = exc.exit_code
+    finally:
+        command.params[0].default = None
+    return status if isinstance(status, int) else 0
+
+
 class WorkerConsumer(CeleryConsumer):
     """Celery's consumer without native delayed delivery: Baosong sends no ETA or countdown
     tasks, and the step would declare a ladder of ``celery_delayed_*`` queues for nothing."""
