@@ -8,6 +8,8 @@ writes can fail at once with "database is locked" instead of waiting for the bus
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
+import os
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
@@ -76,6 +78,43 @@ def create_engine(url: str, *, immediate: bool = False) -> Engine:
     return sa.create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
 
 
+class _Writers:
+    """The turn to write a SQLite file: the threads of a process queue on a lock, and one of
+    them at a time on an advisory lock of the file's own (``flock`` on ``<file>.writer``) with
+    the other processes; the kernel hands it to the next waiter the moment it is let go (and
+    takes it back from a process that dies), so SQLite's own sleeping retry is rarely met.
+    A database in memory has one process: the thread lock alone."""
+
+    def __init__(self, database: str | None) -> None:
+        self._threads = threading.RLock()
+        self._path = f"{database}.writer" if database and database != ":memory:" else None
+        self._fd: int | None = None
+        self._depth = 0  # a transaction inside another of the same thread holds it already
+
+    def __enter__(self) -> None:
+        self._threads.acquire()
+        self._depth += 1
+        if self._depth > 1 or self._path is None:
+            return
+        try:
+            if self._fd is None:
+                self._fd = os.open(self._path, os.O_RDWR | os.O_CREAT, 0o600)
+            fcntl.flock(self._fd, fcntl.LOCK_EX)  # waits outside the interpreter lock
+        except BaseException:
+            self._depth -= 1
+            self._threads.release()
+            raise
+
+    def forget(self) -> None:
+        self._fd = None  # the parent's, left open: closing it here would not let it go anyway
+
+    def __exit__(self, *exc: object) -> None:
+        self._depth -= 1
+        if self._depth == 0 and self._fd is not None:
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
+        self._threads.release()
+
+
 class Database:
     """Sessions for reading and transactions for writing, plus after-commit callbacks."""
 
@@ -89,11 +128,11 @@ class Database:
         # what a transaction observed for the metrics counts once it has committed
         self._after_commit: list[Callable[[Session], None]] = [metrics.committed]
         # SQLite has one writer at a time, and a writer that finds the file locked sleeps in
-        # steps of up to 100 ms before it looks again: a dozen threads of one process waiting
-        # so would leave the lock idle between them. They queue here instead, and only one
-        # thread of each process waits on the file.
+        # steps of up to 100 ms before it looks again: writers waiting so leave the lock idle
+        # between them (the API's uploads waited most of their time there behind the pipeline
+        # processes). They queue on locks that wake the next one at once instead (_Writers).
         self._one_writer: AbstractContextManager[object] = (
-            threading.RLock() if self.is_sqlite else nullcontext())
+            _Writers(self.engine.url.database) if self.is_sqlite else nullcontext())
         event.listen(self._writer, "after_commit", self._run_after_commit)
 
     def on_commit(self, callback: Callable[[Session], None]) -> None:
@@ -121,7 +160,10 @@ class Database:
             conn.execute(sa.text("SELECT 1"))
 
     def forget_connections(self) -> None:
-        """After a fork: drop the parent's pooled connections without closing them under it."""
+        """After a fork: drop the parent's pooled connections without closing them under it,
+        and its hold on the file's write lock (shared with the child until it opens its own)."""
+        if isinstance(self._one_writer, _Writers):
+            self._one_writer.forget()
         self.engine.dispose(close=False)
         if self.read_engine is not self.engine:
             self.read_engine.dispose(close=False)
