@@ -64,27 +64,47 @@ class Segmenter:
         (免费看成人视频: 看成 / 人 reads slightly better than 看 / 成人, 0.97); one that only
         straddles two words costs much more (特色情景: 特色 / 情景, 12.1)."""
         with self._lock:
-            self.use(words)
+            # the same set object, as a screener passes it every time: no element-wise compare
+            if words is not self._words:
+                self.use(words)
             tokenizer = self._ready()
-            return _straddle_cost(text, tokenizer.get_DAG(text), tokenizer.FREQ,
-                                  math.log(tokenizer.total), start, end)
+            return _straddle_cost(text, tokenizer.FREQ, math.log(tokenizer.total), start, end)
 
 
-def _straddle_cost(text: str, dag: dict[int, list[int]], freq: dict[str, int], log_total: float,
-                   start: int, end: int) -> float:
+def _straddle_cost(text: str, freq: dict[str, int], log_total: float, start: int,
+                   end: int) -> float:
     """jieba's dynamic programme run twice in one sweep: free, and with no word running across
-    ``start`` or ``end``. Returns the difference of the two best log probabilities."""
+    ``start`` or ``end``. Returns the difference of the two best log probabilities.
+
+    jieba's word graph (``get_DAG``: from each character, the dictionary words that start there,
+    a prefix known to the dictionary with frequency 0 leading on to longer ones) is walked in the
+    same loop instead of being built first: the same words, the same sums in the same order, so
+    the same figures, at about a third of the cost (the check runs for every hit that is not set
+    off by punctuation, several times in an article packed with boundary traps)."""
     size = len(text)
     free = [0.0] * (size + 1)
     forced = [0.0] * (size + 1)
     log = math.log
+    get = freq.get
     for i in range(size - 1, -1, -1):
-        best_free = best_forced = -math.inf
-        for last in {*dag[i], i}:  # a single character is always a way through
-            word = log(freq.get(text[i:last + 1]) or 1) - log_total
-            best_free = max(best_free, word + free[last + 1])
-            if not (i < start <= last or i < end <= last):
-                best_forced = max(best_forced, word + forced[last + 1])
+        # a single character is always a way through, and never runs across a boundary
+        count = get(text[i])
+        word = log(count or 1) - log_total
+        best_free = word + free[i + 1]
+        best_forced = word + forced[i + 1]
+        if count is not None:  # a word or a prefix of one: longer words may start here
+            crosses = i < start or i < end  # past both, nothing starting here runs across
+            for after in range(i + 2, size + 1):
+                count = get(text[i:after])
+                if count is None:
+                    break
+                if count:
+                    word = log(count) - log_total
+                    if word + free[after] > best_free:
+                        best_free = word + free[after]
+                    if not (crosses and (i < start < after or i < end < after)) and \
+                            word + forced[after] > best_forced:
+                        best_forced = word + forced[after]
         free[i], forced[i] = best_free, best_forced
     return free[0] - forced[0]
 
