@@ -117,10 +117,12 @@ def laid_out(article: str, rng: random.Random) -> str:
     sentences = [s + "。" for s in article.split("。") if s]
     parts = []
     for sentence in sentences:
-        if rng.random() < 0.2:
-            sentence = sentence.replace("，", "&#65292;", 1)
-        if rng.random() < 0.2:
+        referenced, emphasised = rng.random() < 0.2, rng.random() < 0.2
+        # the emphasis first, so that it never cuts a reference in two (&#</b>65292;)
+        if emphasised:
             sentence = "<b>" + sentence[:4] + "</b>" + sentence[4:]
+        if referenced:
+            sentence = sentence.replace("，", "&#65292;", 1)
         parts.append(f"<p>{sentence}</p>")
     return "\n".join(parts)
 

@@ -26,6 +26,8 @@ from dataclasses import dataclass, field
 
 import nh3
 
+from services.simple_markup import simple_markup_text
+
 ALLOWED_TAGS = frozenset({"p", "br", "strong", "em", "b", "i", "u", "ul", "ol", "li", "h2", "h3",
                           "h4", "blockquote", "table", "thead", "tbody", "tr", "th", "td"})
 # tags a reader sees as a break between words: each stands for a line break in the text
@@ -168,6 +170,8 @@ def _kept_spans(text: str) -> Spans:
 def readable_body(body: str) -> Readable:
     """An article body as the article page shows it: the text of :func:`body_html`."""
     shown = _plain(body) if "<" not in body and "&" not in body else None
+    if shown is None and "<" in body:
+        shown = simple_markup_text(body)
     if shown is None:
         shown = visible_text(body_html(body))
     if shown == body:
