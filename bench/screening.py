@@ -34,6 +34,7 @@ import jieba
 import numpy as np
 from PIL import Image, ImageDraw
 
+from bench import duplicates
 from moderation.lexicon import read_file
 from moderation.normalise import normalise_word
 from moderation.photos import PhotoLimits, check_photo
@@ -160,7 +161,7 @@ def best_of(runs: dict[str, Callable[[list[str]], object]], texts: list[str]) ->
     return best
 
 
-def text_round(name: str, texts: list[str], entries: list[LexiconEntry]) -> None:
+def text_round(name: str, texts: list[str], entries: list[LexiconEntry]) -> float:
     screener = TextScreener(entries, version="bench")
     screener.screen_field("body", texts[0])
     keys = list(compile_entries(e for e in entries if e.action != "allow"))
@@ -183,6 +184,7 @@ def text_round(name: str, texts: list[str], entries: list[LexiconEntry]) -> None
     print(f"screening          {megabytes / screened:8.1f} MB/s  {len(texts) / screened:9.0f} "
           f"articles/s  ({screened / len(texts) * 1e3:.3f} ms per article)")
     print(f"ratio screening / bare automaton: {bare / screened:.2f}  (target: >= 0.50)")
+    return bare / screened
 
 
 def bench_text() -> None:
@@ -195,15 +197,33 @@ def bench_text() -> None:
     plain = articles(rng, ordinary(sentences))
     every = articles(rng, sentences)
     clean = lexicon(rng, straddling=False)
-    text_round("ordinary 10 KB articles (honest prose)", plain, clean)
-    text_round("the same with three disguised listed words planted in each",
-               [plant(t, rng) for t in plain], clean)
-    text_round("articles of the whole prose table, boundary traps included", every, clean)
-    text_round("stress: the whole table, lexicon words that straddle in the prose",
-               every, lexicon(rng, straddling=True))
-    text_round("ordinary articles laid out in HTML (paragraphs, emphasis, references)",
-               [laid_out(t, rng) for t in plain], clean)
+    ratios = {
+        "ordinary": text_round("ordinary 10 KB articles (honest prose)", plain, clean),
+        "planted": text_round("the same with three disguised listed words planted in each",
+                              [plant(t, rng) for t in plain], clean),
+        "boundary traps": text_round("articles of the whole prose table, boundary traps included",
+                                     every, clean),
+        "stress": text_round("stress: the whole table, lexicon words that straddle in the prose",
+                             every, lexicon(rng, straddling=True)),
+        "HTML": text_round("ordinary articles laid out in HTML (paragraphs, emphasis, references)",
+                           [laid_out(t, rng) for t in plain], clean),
+    }
+    print("### every step on (reader's text, NFKC styles, number styles, contact words, sound "
+          "and shape), as a ratio to the bare automaton of the same run")
+    print("  ".join(f"{name} {ratio:.2f}" for name, ratio in ratios.items()))
     honest_findings(sentences)
+    duplicate_check()
+
+
+def duplicate_check() -> None:
+    """The text duplicate check as screening runs it, on its table of pairs (``bench
+    duplicates`` gives each method alone)."""
+    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    distance, bands = settings.duplicate_text_distance, settings.duplicate_text_min_bands
+    rows = duplicates.pairs()
+    precision, recall, _ = duplicates.score(duplicates.pipeline_says(distance, bands), rows)
+    print(f"duplicate check (SimHash <= {distance} bits or >= {bands} MinHash bands) on "
+          f"{len(rows)} pairs: precision {precision:.3f}, recall {recall:.3f}")
 
 
 def _jpeg(size: tuple[int, int], seed: int) -> bytes:
