@@ -35,7 +35,9 @@ import numpy.typing as npt
 from moderation.contacts import CATEGORY as CONTACT_CATEGORY
 from moderation.contacts import character_classes, find_contacts
 from moderation.normalise import (
+    CODE_POINTS,
     NOISE_CATEGORIES,
+    Codes,
     Normalised,
     code_points,
     fold_table,
@@ -225,18 +227,27 @@ class TextScreener:
         a title or a caption as the page shows it); spans are spans of ``text`` itself."""
         if not text:
             return []
-        view = readable_body(text) if field == "body" else readable_line(text)
-        findings = self._screen_text(field, view.text)
-        if not view.identical:
-            for finding in findings:
-                _written_span(finding, view, text)
-        return findings
-
-    def _screen_text(self, field: str, text: str) -> list[Finding]:
         codes = code_points(text)
-        # the fold and the contact class, in one look-up: each entry is the folded code point
-        # (low 32 bits, little-endian) and the class (the next byte)
+        # the fold, the contact class and whether the sanitiser has a say, in one look-up: each
+        # entry is the folded code point (low 32 bits, little-endian), the class (the next
+        # byte) and the flag (the byte after)
         looked_up = np.take(_lookup_table(), codes)  # (take: faster than indexing)
+        # printable characters, no markup and no space at either end (most texts): the page
+        # shows the text as it is written, and the sanitiser need not be asked
+        if looked_up.view(np.uint8)[5::8].any() or text[0] == " " or text[-1] == " ":
+            view = readable_body(text) if field == "body" else readable_line(text)
+            if not view.identical:
+                findings = self._screen_text(field, view.text)
+                for finding in findings:
+                    _written_span(finding, view, text)
+                return findings
+        return self._screen_text(field, text, codes, looked_up)
+
+    def _screen_text(self, field: str, text: str, codes: Codes | None = None,
+                     looked_up: npt.NDArray[np.uint64] | None = None) -> list[Finding]:
+        if codes is None or looked_up is None:
+            codes = code_points(text)
+            looked_up = np.take(_lookup_table(), codes)
         mapped = looked_up.view("<u4")[0::2]
         classes = looked_up.view(np.uint8)[4::8]
         norm = normalise_mapped(mapped)
@@ -370,15 +381,28 @@ def _written_span(finding: Finding, view: Readable, written: str) -> None:
 
 
 _CLASS_SHIFT = 32
+_SANITISER_SHIFT = 40
 
 
 @functools.cache
 def _lookup_table() -> npt.NDArray[np.uint64]:
     """The fold table and the contact classes in one (one look-up per character, not two)."""
     table: npt.NDArray[np.uint64] = fold_table().astype("<u8") | (
-        character_classes().astype("<u8") << np.uint64(_CLASS_SHIFT))
+        character_classes().astype("<u8") << np.uint64(_CLASS_SHIFT)) | (
+        _sanitiser_has_a_say().astype("<u8") << np.uint64(_SANITISER_SHIFT))
     table.setflags(write=False)
     return table
+
+
+def _sanitiser_has_a_say() -> npt.NDArray[np.bool_]:
+    """The characters with which the page may show a text otherwise than it is written: markup
+    and references (``<``, ``&``), and what is not printable (line breaks and other spaces than
+    the plain one, control and format characters: the sanitiser drops some, strips others)."""
+    every = "".join(map(chr, range(CODE_POINTS)))  # (about 0.2 s, once a process)
+    flags = np.fromiter(map(str.isprintable, every), dtype=bool, count=CODE_POINTS)
+    flags = ~flags
+    flags[[ord("<"), ord("&")]] = True
+    return flags
 
 
 def _is_break(char: str) -> bool:
