@@ -32,6 +32,7 @@ import re
 from html.entities import html5
 
 import numpy as np
+import numpy.typing as npt
 
 _P, _END_P, _BR = 1, 2, 3
 _EMPHASIS = ("b", "strong", "em", "i", "u")
@@ -121,18 +122,14 @@ def simple_markup_text(body: str) -> str | None:
     return "\n".join(piece for part in text.split(_BREAK) if (piece := part.strip()))
 
 
-def _nested(kinds: np.ndarray) -> bool:
+def _nested(kinds: npt.NDArray[np.int8]) -> bool:
     """Paragraphs opened and closed in turn; each emphasis closed by the next tag that is no
     line break."""
-    kinds = kinds[kinds != _BR]
-    paragraphs = kinds[kinds <= _END_P]
-    if len(paragraphs) % 2 or np.any(paragraphs[0::2] != _P) or np.any(paragraphs[1::2] != _END_P):
-        return False
-    emphasis = np.flatnonzero((kinds >= 10) & (kinds < 20))
-    if len(emphasis) != np.count_nonzero(kinds >= 20):
-        return False
-    if not len(emphasis):
-        return True
-    if emphasis[-1] + 1 >= len(kinds):
-        return False
-    return bool(np.all(kinds[emphasis + 1] == kinds[emphasis] + 10))
+    return _NESTING.fullmatch(kinds.tobytes()) is not None
+
+
+# the tags' kinds in turn, one byte each: line breaks and emphasis, at the top or in paragraphs
+_EMPHASISED = b"|".join(
+    re.escape(bytes((10 + n,))) + b"\x03*" + re.escape(bytes((20 + n,)))
+    for n in range(len(_EMPHASIS)))
+_NESTING = re.compile(b"(?:\x03|" + _EMPHASISED + b"|\x01(?:\x03|" + _EMPHASISED + b")*\x02)*")
