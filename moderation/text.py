@@ -227,6 +227,8 @@ class TextScreener:
         a title or a caption as the page shows it); spans are spans of ``text`` itself."""
         if not text:
             return []
+        if field == "body" and ("<" in text or "&" in text):  # markup: the sanitiser's say
+            return self._screen_view(field, text, readable_body(text))
         codes = code_points(text)
         # the fold, the contact class and whether the sanitiser has a say, in one look-up: each
         # entry is the folded code point (low 32 bits, little-endian), the class (the next
@@ -237,11 +239,16 @@ class TextScreener:
         if looked_up.view(np.uint8)[5::8].any() or text[0] == " " or text[-1] == " ":
             view = readable_body(text) if field == "body" else readable_line(text)
             if not view.identical:
-                findings = self._screen_text(field, view.text)
-                for finding in findings:
-                    _written_span(finding, view, text)
-                return findings
+                return self._screen_view(field, text, view)
         return self._screen_text(field, text, codes, looked_up)
+
+    def _screen_view(self, field: str, text: str, view: Readable) -> list[Finding]:
+        """Screens what a reader sees of ``text``; spans are mapped back to ``text``."""
+        findings = self._screen_text(field, view.text)
+        if not view.identical:
+            for finding in findings:
+                _written_span(finding, view, text)
+        return findings
 
     def _screen_text(self, field: str, text: str, codes: Codes | None = None,
                      looked_up: npt.NDArray[np.uint64] | None = None) -> list[Finding]:
