@@ -150,7 +150,7 @@ class SoundMatcher:
         self._latin_index = list(latin.values())
         # a Latin run can be (part of) a word in pinyin only if it is a piece of one: most runs
         # of honest text (GDP, 5G, ISO) are not, and are not spelled out around
-        self._pieces = frozenset(key[i:j] for key in latin for i in range(len(key))
+        self._pieces = frozenset(key[i:j].encode() for key in latin for i in range(len(key))
                                  for j in range(i + 2, len(key) + 1))
         self._latin = ahocorasick_rs.AhoCorasick(self._latin_keys) if latin else None
 
@@ -166,17 +166,19 @@ class SoundMatcher:
                     continue
                 hits.append(SoundHit(index, start, end, "homophone"))
         if self._latin is not None and _LETTER in view:
-            hits += self._pinyin(norm.text, view)
+            hits += self._pinyin(norm, view)
         return hits
 
-    def _pinyin(self, text: str, view: bytes) -> list[SoundHit]:
+    def _pinyin(self, norm: Normalised, view: bytes) -> list[SoundHit]:
         assert self._latin is not None
         hits = []
         done = 0
         for run in _LETTER_RUNS.finditer(view):
             run_start, run_end = run.span()
-            if text[run_start:run_end] not in self._pieces:
+            # the run's letters from the code points (the text is made only for a piece)
+            if norm.codes[run_start:run_end].astype(np.uint8).tobytes() not in self._pieces:
                 continue
+            text = norm.text
             lo, hi = max(done, run_start - _REACH), min(len(text), run_end + _REACH)
             if lo >= hi:
                 continue
