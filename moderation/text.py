@@ -47,7 +47,7 @@ from moderation.normalise import (
 )
 from moderation.segment import Segmenter, shared_segmenter
 from moderation.sound import SHAPE, SOUND, SoundMatcher, readable, split_forms
-from services.sanitise import Readable, readable_body, readable_line
+from services.sanitise import UNWRITABLE, Readable, readable_body, readable_line
 
 EXCERPT_CHARS = 20
 ACTIONS = ("block", "flag", "allow")
@@ -234,9 +234,11 @@ class TextScreener:
         # entry is the folded code point (low 32 bits, little-endian), the class (the next
         # byte) and the flag (the byte after)
         looked_up = np.take(_lookup_table(), codes)  # (take: faster than indexing)
-        # printable characters, no markup and no space at either end (most texts): the page
-        # shows the text as it is written, and the sanitiser need not be asked
-        if looked_up.view(np.uint8)[5::8].any() or text[0] == " " or text[-1] == " ":
+        # no markup, no line break, nothing the sanitiser cleans out and no space at either end
+        # (most texts): the page shows the text as it is written (a character that is not
+        # printable, a zero-width space say, is shown too), and the sanitiser need not be asked
+        if looked_up.view(np.uint8)[5::8].max() > _SHOWN or text[0].isspace() or \
+                text[-1].isspace():
             view = readable_body(text) if field == "body" else readable_line(text)
             if not view.identical:
                 return self._screen_view(field, text, view)
@@ -401,14 +403,19 @@ def _lookup_table() -> npt.NDArray[np.uint64]:
     return table
 
 
-def _sanitiser_has_a_say() -> npt.NDArray[np.bool_]:
-    """The characters with which the page may show a text otherwise than it is written: markup
-    and references (``<``, ``&``), and what is not printable (line breaks and other spaces than
-    the plain one, control and format characters: the sanitiser drops some, strips others)."""
+# what the look-up table says of a character: printable; not printable but shown as it is inside
+# a line (a zero-width space, an ideographic space); or the sanitiser has a say (markup, a
+# reference, a line break, what it cleans out)
+_PRINTABLE, _SHOWN, _SANITISED = 0, 1, 2
+
+
+def _sanitiser_has_a_say() -> npt.NDArray[np.uint8]:
     every = "".join(map(chr, range(CODE_POINTS)))  # (about 0.2 s, once a process)
-    flags = np.fromiter(map(str.isprintable, every), dtype=bool, count=CODE_POINTS)
-    flags = ~flags
-    flags[[ord("<"), ord("&")]] = True
+    flags = np.where(np.fromiter(map(str.isprintable, every), dtype=bool, count=CODE_POINTS),
+                     _PRINTABLE, _SHOWN).astype(np.uint8)
+    flags[[ord("<"), ord("&"), ord("\n")]] = _SANITISED
+    for first, last in UNWRITABLE:
+        flags[first:last + 1] = _SANITISED
     return flags
 
 
