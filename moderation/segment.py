@@ -121,7 +121,8 @@ def _straddle_cost(text: str, scores: dict[str, float], freq: dict[str, int], lo
         best_free = word + free[i + 1]
         best_forced = word + forced[i + 1]
         if score != _ABSENT:  # a word or a prefix of one: longer words may start here
-            crosses = i < start or i < end  # past both, nothing starting here runs across
+            # from ``end`` on no word can run across a boundary: the two programmes agree
+            both = i < end
             for after in range(i + 2, size + 1):
                 piece = text[i:after]
                 score = get(piece)
@@ -130,13 +131,13 @@ def _straddle_cost(text: str, scores: dict[str, float], freq: dict[str, int], lo
                 if score == _ABSENT:
                     break
                 if score <= 0:  # a word
-                    word = score
-                    if word + free[after] > best_free:
-                        best_free = word + free[after]
-                    if not (crosses and (i < start < after or i < end < after)) and \
-                            word + forced[after] > best_forced:
-                        best_forced = word + forced[after]
-        free[i], forced[i] = best_free, best_forced
+                    if score + free[after] > best_free:
+                        best_free = score + free[after]
+                    if both and not (i < start < after or end < after) and \
+                            score + forced[after] > best_forced:
+                        best_forced = score + forced[after]
+        free[i] = best_free
+        forced[i] = best_forced if i < end else best_free
     return free[0] - forced[0]
 
 
