@@ -32,11 +32,14 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 
 # apt waits up to 10 minutes for another apt run's lock instead of failing at once.
 # Debian's Chromium for the browser tests (Playwright drives it; it never downloads a browser),
-# a Chinese font so that its screenshots show text, and axe-core for the accessibility checks
+# a Chinese font so that its screenshots show text, axe-core for the accessibility checks, and
+# the W3C's Nu HTML validator (vnu-jar, run with Java 17) for the published pages' markup
 browser:
 	@test -x /usr/bin/chromium || (apt-get -o DPkg::Lock::Timeout=600 update -qq && apt-get -o DPkg::Lock::Timeout=600 install -y -qq chromium >/dev/null)
 	@fc-list :lang=zh | grep -q . || (apt-get -o DPkg::Lock::Timeout=600 update -qq && apt-get -o DPkg::Lock::Timeout=600 install -y -qq fonts-wqy-microhei >/dev/null)
 	@test -d node_modules/axe-core || npm install --no-save --silent axe-core@4
+	@test -f node_modules/vnu-jar/build/dist/vnu.jar || npm install --no-save --silent axe-core@4 vnu-jar
+	@command -v java >/dev/null || (apt-get -o DPkg::Lock::Timeout=600 update -qq && apt-get -o DPkg::Lock::Timeout=600 install -y -qq openjdk-17-jre-headless >/dev/null)
 
 # nginx, to test the web server config that serves the site bucket (deploy/nginx/)
 webserver:

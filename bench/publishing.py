@@ -36,7 +36,7 @@ from publisher.derivatives import Sizes, make_derivatives
 from publisher.models import PublishedItem
 from publisher.rebuild import rebuild
 from publisher.site import Site
-from services.columns import COLUMNS
+from services.columns import load as load_columns
 from services.contracts.submissions import Approved, ApprovedPhoto, SubmissionId
 from services.db import utcnow
 from services.identity import add_unit, add_user
@@ -154,10 +154,11 @@ class Portal:
         body = "本月以来，全县工业经济稳中有进，重点项目建设加快推进。" * 12
         now = utcnow()
         rows: list[dict[str, Any]] = []
-        column_seq = dict.fromkeys((c.id for c in COLUMNS), 0)
+        columns = list(load_columns())
+        column_seq = dict.fromkeys((c.id for c in columns), 0)
         unit_seq = dict.fromkeys((f"unit-{n}" for n in range(UNITS)), 0)
         for n in range(1, size + 1):
-            column, unit = COLUMNS[n % len(COLUMNS)].id, f"unit-{n % UNITS}"
+            column, unit = columns[n % len(columns)].id, f"unit-{n % UNITS}"
             column_seq[column] += 1
             unit_seq[unit] += 1
             rows.append({

@@ -16,15 +16,21 @@ as a ratio to that limit.
 Upload acceptance, closed loop with 8 clients and the same items, is compared with a bare
 FastAPI endpoint taking the same multipart upload (``bench/_bare.py``) in the same run.
 
+On the distributed mode, the publisher (the stage that costs most an item) then drains the same
+backlog of approved items with one process and with two, and their rates are compared.
+
 Settings: BAOSONG_BENCH_RATES (default "5,10,20,30,40,50,60,70,80,100"),
-BAOSONG_BENCH_STEP_SECONDS (8), BAOSONG_BENCH_MODES ("embedded,distributed").
+BAOSONG_BENCH_STEP_SECONDS (8), BAOSONG_BENCH_MODES ("embedded,distributed"),
+BAOSONG_BENCH_SCALE_ITEMS (160, the backlog each publisher count drains).
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import os
+import signal
 import statistics
 import subprocess
 import sys
@@ -191,10 +197,16 @@ class Distributed(Deployment):
         self.sessions: dict[str, int] = {}
 
     def start(self, *names: str) -> None:
+        """Start each process; ``publisher1`` is a second process of the publisher."""
         for name in names:
-            self.sessions[name] = os.getsid(self.app.start(name, name).pid)
+            command = name.rstrip("0123456789")
+            self.sessions[name] = os.getsid(self.app.start(name, command).pid)
         if "api" in names:
             wait_for_http(self.base_url)
+
+    def stop(self, name: str) -> None:
+        self.app.kill(name, signal.SIGTERM)
+        del self.sessions[name]
 
     def cpu(self) -> dict[str, float]:
         sessions = _cpu.by_session()
@@ -361,7 +373,52 @@ def run_distributed(workdir: Path, pool: ItemPool, ingest_items: Sequence[Item]
         accepted = acceptance(deploy.base_url, deploy.tokens, ingest_items)
         deploy.start("worker", "publisher", "scoring")
         wait_for(lambda: _drained(deploy), timeout=300, every=1)
-        return report("distributed", ladder(deploy, pool)), accepted
+        figures = report("distributed", ladder(deploy, pool))
+        rates = scale_out(deploy, pool, len(pool.items))
+        figures["scale"] = rates[2] / rates[1] if rates[1] else 0.0
+        print(f"  two publisher processes: {figures['scale']:.2f}× one")
+        return figures, accepted
+
+
+# --- the bottleneck stage, one process against two ---------------------------------------------
+
+SCALE_ITEMS = int(os.environ.get("BAOSONG_BENCH_SCALE_ITEMS", "160"))
+
+
+def scale_out(deploy: Distributed, pool: ItemPool, first: int) -> dict[int, float]:
+    """The publisher (the stage that costs most an item) draining the same backlog of approved
+    items with one process and then with two: items published a second, from the first item
+    published to the last (so that a process's start is not counted)."""
+    clients = Clients(deploy.base_url, deploy.tokens)
+    rates: dict[int, float] = {}
+    for count in (1, 2):
+        for name in [n for n in deploy.sessions if n.startswith("publisher")]:
+            deploy.stop(name)
+        items = pool.take(first, SCALE_ITEMS)
+        first += SCALE_ITEMS
+        _, sent = closed_loop(clients, items, INGEST_CLIENTS)
+        ids = [s.submission for s in sent if s.submission is not None]
+        wait_for(functools.partial(_all_in, deploy, ids, ("approved", "flagged", "rejected")),
+                 timeout=300, every=0.5)
+        deploy.start(*[f"publisher{n}" if n else "publisher" for n in range(count)])
+        wait_for(functools.partial(_all_in, deploy, ids, ("published", "flagged", "rejected")),
+                 timeout=300, every=0.5)
+        published, _ = deploy.outcome(ids)
+        times = sorted(published.values())
+        rates[count] = (len(times) - 1) / (times[-1] - times[0]) if len(times) > 1 else 0.0
+        print(f"  distributed, {count} publisher process{'es' if count > 1 else ''}: "
+              f"{rates[count]:.1f} items/s draining {len(ids)} approved items", flush=True)
+    return rates
+
+
+def _all_in(deploy: Deployment, ids: Sequence[int], statuses: tuple[str, ...]) -> bool:
+    with deploy.db.session() as session:
+        done = session.scalar(sa.text(
+            "SELECT count(*) FROM submissions WHERE id IN :ids AND status IN :statuses")
+            .bindparams(sa.bindparam("ids", expanding=True),
+                        sa.bindparam("statuses", expanding=True)),
+            {"ids": list(ids), "statuses": list(statuses)})
+    return done == len(ids)
 
 
 def _drained(deploy: Deployment) -> bool:
@@ -394,6 +451,9 @@ def main() -> None:
         ratio = figures["knee"] / figures["limit"]
         print(f"{mode}: knee {figures['knee']:.0f} items/s, {ratio:.2f}× the limit of "
               f"{figures['limit']:.0f}/s the stages' CPU sets")
+        if "scale" in figures:
+            print(f"{mode}: two processes of the bottleneck stage (the publisher) "
+                  f"{figures['scale']:.2f}× one")
 
 
 if __name__ == "__main__":

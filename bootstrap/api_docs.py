@@ -13,6 +13,7 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import FileResponse, HTMLResponse
 
+from services.http import NO_NUL, NUL_CLEANED, error_answer
 from services.refusals import NotFound
 
 ASSETS = Path(fastapi_offline.__file__).resolve().parent / "static"
@@ -48,54 +49,65 @@ def install(app: FastAPI) -> None:
 
 REFUSAL = {"type": "object", "required": ["detail"],
            "properties": {"detail": {"type": "string", "description": "中文说明 (English)"}}}
-VALIDATION = {  # what services.http sends for a 422 from validation, not FastAPI's default
+INVALID = {  # a 422: a refusal's sentence, or services.http's list for a request that fails
+    # validation (not FastAPI's HTTPValidationError, which is never sent)
     "type": "object", "required": ["detail"],
     "properties": {"detail": {"oneOf": [
         {"type": "string"},
         {"type": "array", "items": {
             "type": "object", "required": ["field", "message"],
             "properties": {"field": {"type": "string"}, "message": {"type": "string"}}}}]}}}
-ERRORS = {
-    "400": "请求无法读取 (malformed request)",
-    "401": "缺少或无效的 API 令牌 (missing or invalid token)",
-    "403": "无权进行该操作 (forbidden)",
-    "404": "没有找到 (not found)",
-    "409": "与当前状态冲突 (conflict)",
-    "413": "超过上限 (too large)",
-    "415": "不接受的内容类型 (unsupported media type)",
-    "422": "数据无效 (invalid data)",
-    "429": "请求过于频繁 (too many requests)",
-    "503": "数据库暂时无法访问，稍后重试 (unavailable: see Retry-After)",
-}
+WRITES = ("post", "put", "patch", "delete")
+
+
+def common_errors(path: str, method: str, operation: dict[str, Any]) -> list[int]:
+    """The error answers an operation can give by what it is: any request can fail validation
+    (422) or meet a database outage (503); one that needs a token can be refused one (401) or
+    the role (403); a path that names a thing may name none (404); a write may clash with the
+    state things are in (409) or be a body the server cannot read (400)."""
+    codes = [422, 503]
+    if operation.get("security"):  # from the HTTPBearer of services.http
+        codes += [401, 403]
+    if "{" in path:
+        codes.append(404)
+    if method in WRITES:
+        codes += [400, 409]
+    if "multipart/form-data" in operation.get("requestBody", {}).get("content", {}):
+        codes += [413, 415]  # uploads: the limits of settings, the file types taken
+    return codes
+
+
+def _no_nul(schema: dict[str, Any]) -> None:
+    """A text parameter holds no NUL (services.http.refuse_nul refuses one everywhere)."""
+    for option in schema.get("anyOf", [schema]):
+        if option.get("type") == "string" and "pattern" not in option \
+                and "enum" not in option and "format" not in option:
+            option["pattern"] = NO_NUL
 
 
 def install_openapi(app: FastAPI) -> None:
     """The document declares the error answers each operation may give, in the shape they are
-    sent (which operations need the bearer token, services.http declares)."""
+    sent; a route declares its own beyond these with ``services.http.answers``."""
 
     def document() -> dict[str, Any]:
         if app.openapi_schema:
             return app.openapi_schema
         schema = get_openapi(title=app.title, version=app.version,
                              description=app.description, routes=app.routes)
-        components = schema.setdefault("components", {})
-        schemas = components.setdefault("schemas", {})
+        schemas = schema.setdefault("components", {}).setdefault("schemas", {})
+        schemas.pop("HTTPValidationError", None)
+        schemas.pop("ValidationError", None)
         schemas["Refusal"] = REFUSAL
-        schemas["HTTPValidationError"] = VALIDATION
+        schemas["Invalid"] = INVALID
         for path, operations in schema.get("paths", {}).items():
             for method, operation in operations.items():
-                codes = ["422", "503"]
-                if operation.get("security"):  # from the HTTPBearer of services.http
-                    codes += ["401", "403"]
-                if "{" in path:
-                    codes.append("404")
-                if method in ("post", "put", "patch", "delete"):
-                    codes += ["400", "409", "413", "415", "429"]
+                for parameter in operation.get("parameters", []):
+                    if path not in NUL_CLEANED:
+                        _no_nul(parameter.get("schema", {}))
                 responses = operation.setdefault("responses", {})
-                for code in codes:
-                    ref = "HTTPValidationError" if code == "422" else "Refusal"
-                    responses.setdefault(code, {"description": ERRORS[code], "content": {
-                        "application/json": {"schema": {"$ref": f"#/components/schemas/{ref}"}}}})
+                responses.pop("422", None)  # FastAPI's HTTPValidationError
+                for code in common_errors(path, method, operation):
+                    responses.setdefault(str(code), error_answer(code))
         app.openapi_schema = schema
         return schema
 

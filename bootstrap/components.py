@@ -15,7 +15,7 @@ import publisher.component
 import publisher.features.cli
 import scoring.cli
 import scoring.component
-from services import migrate
+from services import columns, migrate
 from services.component import Component
 from services.context import Context
 from services.db import Base, Database
@@ -62,7 +62,8 @@ def metadata() -> sa.MetaData:
     import services.bus.local
     import services.identity
     import services.inbox
-    import services.outbox  # noqa: F401
+    import services.outbox
+    import services.web_session.store  # noqa: F401
 
     return Base.metadata
 
@@ -84,15 +85,27 @@ def build_context(settings: Settings) -> Context:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     uploads, site = _stores(settings)
     return Context(settings=settings, db=Database(settings.database_url), uploads=uploads,
-                   site=site)
+                   site=site, columns=columns.load(settings.columns_path))
 
 
 def prepare(ctx: Context) -> None:
     """Schema up to date, buckets there: what every process needs before it serves."""
     migrate.upgrade(ctx.settings.database_url, metadata())
+    _columns_in_use(ctx)
     ctx.uploads.ensure()
     ctx.site.ensure()
 
 
 def build_components(ctx: Context) -> list[Component]:
     return [module.build(ctx) for module in COMPONENTS]
+
+
+def _columns_in_use(ctx: Context) -> None:
+    """A column that items are in may not leave the columns file: refuse to start instead."""
+    from ingest.models import Submission
+    from publisher.models import PublishedItem
+
+    with ctx.db.session() as session:
+        used = set(session.scalars(sa.select(PublishedItem.column).distinct()))
+        used |= set(session.scalars(sa.select(Submission.column).distinct()))
+    columns.check_in_use(ctx.columns, used)

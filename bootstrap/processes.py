@@ -48,6 +48,7 @@ class Process:
     http: bool = False  # serves the web app (API, pages, site)
     needs_broker: bool = False
     embedded_jobs: bool = True  # on the embedded queue, runs its components' jobs itself
+    command: str = ""  # the command that runs it: its own name unless another command's form
 
     def __post_init__(self) -> None:
         if self.consumers and self.runner is None:
@@ -65,8 +66,12 @@ def _by_name(rows: Iterable[Process]) -> Mapping[str, Process]:
 
 PROCESSES: Final = _by_name([
     Process("up", consumers=ALL, runner=Runner.KOMBU, relay=True, jobs=Jobs.THREAD, http=True),
-    # what ``up`` starts beside itself on the embedded queue, one for each further core: the
-    # same consumers over the same database, taking turns at the queue (its jobs stay in up)
+    # ``up`` on more than one core: it serves HTTP, relays and runs the jobs, and leaves the
+    # consumers to the pipeline processes it starts beside itself, so that no upload waits for
+    # the interpreter lock behind a photo being resized
+    Process("front", relay=True, jobs=Jobs.THREAD, http=True, command="up"),
+    # what ``up`` starts beside itself on the embedded queue, one for each core: the same
+    # consumers over the same database, taking turns at the queue (the jobs stay in up)
     Process("pipeline", consumers=ALL, runner=Runner.KOMBU, relay=True, embedded_jobs=False),
     Process("api", consumers=("ingest",), runner=Runner.KOMBU, relay=True, http=True),
     Process("worker", consumers=("moderation",), runner=Runner.CELERY, relay=True),

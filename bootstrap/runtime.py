@@ -19,6 +19,7 @@ from services.bus.local import LocalConsumer, QueueWatch
 from services.component import Component, Job
 from services.context import Context
 from services.inbox import Subscription
+from services.metrics import Exposition
 from services.outbox import Relay
 
 if TYPE_CHECKING:
@@ -50,6 +51,10 @@ class Runtime:
     app: FastAPI | None = None
     celery: CeleryMain | None = None
     closers: list[Callable[[], None]] = field(default_factory=list)  # the broker connections
+    # run once before the process starts its work: the queues as the settings want them
+    startup_checks: list[Callable[[], None]] = field(default_factory=list)
+    # what this process shows at /metrics: its observed figures and its own queues' state
+    metrics: Exposition = field(default_factory=Exposition)
 
     @property
     def subscriptions(self) -> list[Subscription]:

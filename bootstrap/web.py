@@ -7,15 +7,18 @@ from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
 import sqlalchemy as sa
-from fastapi import FastAPI, Query
-from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi import Depends, FastAPI, Query, Request
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST
 
 from bootstrap import api_docs
 from services import audit, web_session
+from services.address_secrets import RefuseSecretsInAddress, install_log_redaction
 from services.component import Component, landing_pages, nav_links
 from services.context import Context
-from services.http import ContextDep, CurrentUser, install_error_handlers
+from services.http import ContextDep, CurrentUser, install_error_handlers, refuse_nul
 from services.identity import Role, require_role
+from services.metrics import Exposition
 
 
 def readiness(ctx: Context) -> dict[str, str]:
@@ -54,12 +57,16 @@ def create_app(ctx: Context, components: Sequence[Component]) -> FastAPI:
 
     app = FastAPI(title="报送 Baosong", version="0.1.0", lifespan=lifespan,
                   description="市经信委产业门户的信息报送流水线 (the submission pipeline)",
-                  docs_url=None, redoc_url=None)
+                  docs_url=None, redoc_url=None, dependencies=[Depends(refuse_nul)])
     app.state.context = ctx
+    app.state.metrics = Exposition()  # the process's own, once bootstrap has wired its queues
     install_error_handlers(app)
     api_docs.install(app)  # Swagger UI from the package's own files
     # /login, session cookies, CSRF for the pages; where each role lands, the navigation bar
     web_session.install(app, ctx.settings, landing_pages(components), nav_links(components))
+    # no token in an address (refused), none in a log (redacted)
+    app.add_middleware(RefuseSecretsInAddress)
+    install_log_redaction()
     for component in components:
         for router in component.routers:
             app.include_router(router)
@@ -74,6 +81,13 @@ def create_app(ctx: Context, components: Sequence[Component]) -> FastAPI:
         ok = all(v.startswith("ok") for v in checks.values())
         return JSONResponse({"status": "ok" if ok else "unavailable", "checks": checks},
                             status_code=200 if ok else 503)
+
+    @app.get("/metrics", include_in_schema=False)
+    def prometheus_metrics(request: Request) -> Response:
+        """For Prometheus (text exposition format); not for the public: the web server in
+        front keeps it to the operators' network."""
+        exposition: Exposition = request.app.state.metrics
+        return Response(exposition.render(), media_type=CONTENT_TYPE_LATEST)
 
     @app.get("/api/audit", tags=["audit"], summary="审计日志 (every decision, claim, retraction)")
     def audit_log(ctx: ContextDep, user: CurrentUser,

@@ -8,18 +8,30 @@ It starts nothing: the caller runs the runtime (or drives it step by step).
 
 from __future__ import annotations
 
+import logging
+
 from bootstrap import components
 from bootstrap.components import build_components, build_context
 from bootstrap.processes import PROCESSES, Jobs, Process, Runner
 from bootstrap.runtime import CeleryMain, Runtime
 from bootstrap.web import create_app
-from services.bus.amqp import AmqpTransport, EventConsumer, Topology
+from services.bus.amqp import (
+    AmqpQueueProbe,
+    AmqpTransport,
+    EventConsumer,
+    Topology,
+    check_topology,
+)
 from services.bus.beat import beat_argv, make_beat
 from services.bus.celery_worker import WorkerRuntime, make_celery
-from services.bus.local import LocalConsumer, LocalTransport, QueueWatch
+from services.bus.local import LocalConsumer, LocalQueueProbe, LocalTransport, QueueWatch
+from services.bus.timeouts import Hold, celery_hold, kombu_hold, too_long
 from services.inbox import Subscription
-from services.outbox import Relay
+from services.metrics import Exposition, Probe
+from services.outbox import OutboxProbe, Relay
 from services.settings import Settings
+
+log = logging.getLogger(__name__)
 
 
 class NeedsBroker(Exception):
@@ -44,6 +56,8 @@ def bootstrap(settings: Settings, process: str | Process, *, prepare: bool = Tru
         _on_the_embedded_queue(runtime)
     else:
         _on_rabbitmq(runtime)
+    if runtime.app is not None:
+        runtime.app.state.metrics = runtime.metrics
     return runtime
 
 
@@ -55,7 +69,8 @@ def _own_subscriptions(runtime: Runtime) -> list[Subscription]:
 
 def _on_the_embedded_queue(runtime: Runtime) -> None:
     """Consumers as threads on the queue in the database, whatever the runner; the jobs of the
-    components whose consumers the process runs, on a clock of its own."""
+    components whose consumers the process runs (or of all, for a process whose row says so),
+    on a clock of its own."""
     ctx, s, row = runtime.ctx, runtime.ctx.settings, runtime.process
     transport = LocalTransport(ctx.db, runtime.subscriptions)  # the relay fills every queue
     if row.relay:
@@ -68,8 +83,16 @@ def _on_the_embedded_queue(runtime: Runtime) -> None:
                 batch=s.event_batch))
     if runtime.queue_consumers:
         runtime.queue_watch = QueueWatch(ctx.db, runtime.queue_consumers, s.poll_seconds)
+    # the process serving HTTP shows every queue: up's front runs none of the consumers, which
+    # its pipeline processes beside it run (and show nothing themselves)
+    probed = runtime.subscriptions if row.http else _own_subscriptions(runtime)
+    probes: list[Probe] = [OutboxProbe(ctx.db)] if row.relay else []
+    if probed:
+        probes.append(LocalQueueProbe(ctx.db, [sub.consumer for sub in probed]))
+    runtime.metrics = Exposition(probes)
     runtime.jobs = [job for component in runtime.components
-                    if row.embedded_jobs and row.runs_consumers_of(component.name)
+                    if row.jobs is Jobs.THREAD  # up, or its front: every component's
+                    or (row.embedded_jobs and row.runs_consumers_of(component.name))
                     for job in component.jobs]
 
 
@@ -81,10 +104,16 @@ def _on_rabbitmq(runtime: Runtime) -> None:
         runtime.relay = Relay(ctx.db, transport, poll_seconds=s.poll_seconds)
         runtime.closers.append(transport.close)
     mine = _own_subscriptions(runtime)
+    holds: list[Hold] = []
+    task_queues = []
+    runtime.metrics = Exposition(_rabbitmq_probes(runtime, topology, mine))
     if row.runner is Runner.KOMBU:
         runtime.kombu_consumers = [EventConsumer(s, topology, ctx.db, sub) for sub in mine]
+        holds = [kombu_hold(s, sub) for sub in mine]
     elif row.runner is Runner.CELERY:
         consumers = [sub.consumer for sub in mine]
+        holds = [celery_hold(c) for c in consumers]
+        task_queues = [topology.task_queue(c) for c in consumers]
 
         def pool_child() -> WorkerRuntime:
             """After the fork: the same bootstrap, on connections of the child's own."""
@@ -97,6 +126,13 @@ def _on_rabbitmq(runtime: Runtime) -> None:
             argv=["worker", "--loglevel", s.log_level, "--hostname", f"{row.name}@%h",
                   "--concurrency", str(s.worker_concurrency),
                   "--without-gossip", "--without-mingle"])
+
+    def queues_as_set() -> None:
+        for problem in too_long(s, holds):
+            log.warning(problem)
+        check_topology(s, topology, task_queues)
+
+    runtime.startup_checks.append(queues_as_set)
     every_job = [job for component in runtime.components for job in component.jobs]
     if row.jobs is Jobs.THREAD:
         runtime.jobs = every_job
@@ -104,3 +140,21 @@ def _on_rabbitmq(runtime: Runtime) -> None:
         runtime.celery = CeleryMain(
             app=lambda: make_beat(s, every_job, lambda: ctx),
             argv=beat_argv(s, s.data_dir / "celerybeat-schedule"))
+
+
+def _rabbitmq_probes(runtime: Runtime, topology: Topology,
+                     mine: list[Subscription]) -> list[Probe]:
+    """The queues of the consumers this process runs (a Celery worker's task queues too), and
+    the outbox where it relays; a Celery worker's main process reads no database (its pool
+    children are forked from it, and must inherit no connection)."""
+    row, s = runtime.process, runtime.ctx.settings
+    celery = row.runner is Runner.CELERY
+    probes: list[Probe] = [OutboxProbe(runtime.ctx.db)] if row.relay and not celery else []
+    if mine:
+        queues = {sub.consumer: [topology.queues[sub.consumer].name]
+                  + ([topology.task_queue(sub.consumer).name] if celery else [])
+                  for sub in mine}
+        probe = AmqpQueueProbe(s, queues, topology.dead_queue.name)
+        runtime.closers.append(probe.close)
+        probes.append(probe)
+    return probes

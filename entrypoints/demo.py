@@ -22,7 +22,15 @@ import sqlalchemy as sa
 from PIL import Image, ImageDraw
 
 from services.context import Context
-from services.identity import TOKEN_PREFIX, Unit, User, add_unit, add_user, hash_token
+from services.identity import (
+    Unit,
+    User,
+    add_unit,
+    add_user,
+    hash_token,
+    issue_token,
+    refusal_for,
+)
 
 log = logging.getLogger(__name__)
 
@@ -86,11 +94,11 @@ def seed_people(ctx: Context) -> dict[str, str]:
             user = session.scalars(sa.select(User).where(User.name == name)).first()
             if user is None:
                 user, token = add_user(session, name, role, unit)
-            elif name in saved and hash_token(saved[name]) == user.token_hash:
+            elif name in saved and hash_token(saved[name]) == user.token_hash \
+                    and refusal_for(user, ctx.settings.token_days) is None:
                 token = saved[name]
-            else:
-                token = TOKEN_PREFIX + uuid.uuid4().hex + uuid.uuid4().hex
-                user.token_hash = hash_token(token)
+            else:  # lost, revoked or expired: a new one
+                token = issue_token(user)
             tokens[name] = token
     _save_tokens(path, tokens)
     print(f"\n演示账号 (demo accounts) — API 令牌 (tokens), 保存在 {path}:", flush=True)
@@ -184,7 +192,9 @@ def seed_submissions(url: str, tokens: dict[str, str]) -> None:
                   flush=True)
         except (urllib.error.URLError, OSError, KeyError) as exc:
             log.warning("demo upload failed: %s", exc)
-    print(f"\n门户 (site):      {url}/site/index.html\n看板 (dashboard): {url}/dashboard"
-          f"?token={tokens['孙伟']}\n接口 (API docs):  {url}/docs\n"
-          f"工作台 (desk):    {url}/desk  · 审核队列 (queue): {url}/queue"
-          f"  (登录 {url}/login 用上面的令牌)\n", flush=True)
+    # addresses only: a token never goes in one (it would end up in browser history and logs);
+    # the tokens were printed above, by role, for the sign-in page
+    print(f"\n登录 (sign in):   {url}/login  (输入上面的令牌 / paste a token printed above)\n"
+          f"门户 (site):      {url}/site/index.html\n看板 (dashboard): {url}/dashboard\n"
+          f"接口 (API docs):  {url}/docs\n"
+          f"工作台 (desk):    {url}/desk  · 审核队列 (queue): {url}/queue\n", flush=True)

@@ -11,21 +11,31 @@ import uvicorn
 
 from bootstrap import Runtime
 from entrypoints.helpers import Helpers
+from entrypoints.metrics import expose
 from entrypoints.threads import Threads
+from services.bus.amqp import QueueMismatch
+from services.bus.celery_worker import run_worker
 
 
 def run(runtime: Runtime, *, while_serving: Sequence[threading.Thread] = (),
-        helpers: int = 0) -> None:
+        helpers: int = 0, helper: bool = False) -> None:
     """Run ``runtime`` until it is stopped; ``while_serving`` start with the web app, and
-    ``helpers`` pipeline processes beside it (the embedded queue's way to use every core)."""
+    ``helpers`` pipeline processes beside it (the embedded queue's way to use every core);
+    ``helper``: this process is one of them (its ``up`` shows its metrics)."""
     s = runtime.ctx.settings
+    try:
+        for check in runtime.startup_checks:
+            check()
+    except QueueMismatch as exc:  # a clear word and a non-zero exit, not a consumer in a loop
+        raise SystemExit(str(exc)) from None
+    expose(runtime, helpers=helpers, helper=helper)
     if runtime.celery is not None:
         # no thread of ours here: the pool forks, and a thread alive at fork time can leave a lock
         # held in the children; nor a connection, which a child would inherit
         runtime.ctx.db.dispose()
-        # ``start``, not ``worker_main``, which drops the worker's exit status: a worker that
-        # cannot go on must exit non-zero, so that its supervisor starts it again
-        status = runtime.celery.app().start(list(runtime.celery.argv))
+        # neither ``worker_main`` nor ``start``, which both drop the worker's exit status: a
+        # worker that cannot go on must exit non-zero, so that its supervisor starts it again
+        status = run_worker(runtime.celery.app(), runtime.celery.argv)
         if status:
             raise SystemExit(status)
         return

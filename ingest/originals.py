@@ -6,16 +6,17 @@ from typing import Annotated
 from urllib.parse import quote
 
 from fastapi import APIRouter, Path
-from fastapi.responses import StreamingResponse
+from fastapi.responses import Response, StreamingResponse
 
 from ingest.models import Submission
-from services.http import ContextDep, CurrentUser, RowId
+from services.http import IMAGES, ContextDep, CurrentUser, RowId, answers
 from services.refusals import NotFound
 
 router = APIRouter(tags=["submissions"])
 
 
-@router.get("/api/submissions/{submission_id}/photos/{index}",
+@router.get("/api/submissions/{submission_id}/photos/{index}", response_class=Response,
+            responses=answers(media=IMAGES),
             summary="稿件的原始照片（本单位、审核员） (an original photo of a submission)")
 def original_photo(submission_id: RowId, index: Annotated[int, Path(ge=0, le=1000)],
                    ctx: ContextDep, user: CurrentUser) -> StreamingResponse:

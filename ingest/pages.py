@@ -13,7 +13,6 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from ingest.models import Status
-from services.columns import BY_ID, COLUMNS, default_column
 from services.component import PageLink
 from services.http import ContextDep
 from services.identity import Role, Unit
@@ -45,9 +44,9 @@ def desk(request: Request, ctx: ContextDep, user: PageUserDep) -> HTMLResponse:
     unit_kind = unit.kind if unit else "department"
     return _pages().render(
         request, "desk.html", user=user, csrf=user.csrf, page="desk", limits=ctx.settings,
-        unit_kind=unit_kind, columns=COLUMNS,
+        unit_kind=unit_kind, columns=ctx.columns.open_to(unit_kind),
         statuses=[(s.value, label) for s, label in STATUS_LABELS.items()],
-        default_column_name=BY_ID[default_column("article", unit_kind)].name)
+        default_column_name=ctx.columns.name_of(ctx.columns.default_column("article", unit_kind)))
 
 
 @router.get("/desk/{filename}")

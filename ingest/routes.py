@@ -16,10 +16,11 @@ from ingest.forms import read_draft
 from ingest.models import Status, Submission
 from ingest.submit import Replay, accept
 from ingest.uploads import UploadLimits, parse_form
+from services import metrics
 from services.context import Context
-from services.http import ContextDep, CurrentUser, RowId
+from services.http import ContextDep, CurrentUser, MonthQuery, RowId
 from services.identity import Principal, Role, require_role, unit_names, user_names
-from services.refusals import Forbidden, Invalid, NotFound
+from services.refusals import Forbidden, Invalid, NotFound, Refusal
 
 router = APIRouter(prefix="/api/submissions", tags=["submissions"])
 
@@ -52,6 +53,15 @@ def _limits(ctx: Context) -> UploadLimits:
 
 async def _submit(request: Request, ctx: Context, user: Principal, key: str | None,
                   revision_of: int | None) -> JSONResponse:
+    try:
+        return await _submit_or_refuse(request, ctx, user, key, revision_of)
+    except Refusal as refusal:  # what operators see of refused uploads: a count by reason
+        metrics.UPLOADS_REJECTED.labels(reason=refusal.reason).inc()
+        raise
+
+
+async def _submit_or_refuse(request: Request, ctx: Context, user: Principal, key: str | None,
+                            revision_of: int | None) -> JSONResponse:
     require_role(user, Role.INFORMANT)
     if key is not None and not 0 < len(key) <= ctx.settings.max_idempotency_key_chars:
         raise Invalid("Idempotency-Key 长度无效 (invalid Idempotency-Key)")
@@ -60,7 +70,7 @@ async def _submit(request: Request, ctx: Context, user: Principal, key: str | No
         request.stream(), _limits(ctx), ctx.settings.data_dir / "tmp",
     )
     try:
-        draft = read_draft(form, ctx.settings)
+        draft = read_draft(form, ctx.settings, ctx.columns)
         body = await run_in_threadpool(
             accept, ctx, user, draft, revision_of=revision_of, idempotency_key=key)
     except Replay as replay:
@@ -151,7 +161,7 @@ def list_submissions(
     ctx: ContextDep, user: CurrentUser,
     status: Annotated[Status | None, Query()] = None,
     unit: Annotated[str | None, Query(max_length=64)] = None,
-    month: Annotated[str | None, Query(max_length=7)] = None,
+    month: MonthQuery = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> dict[str, Any]:

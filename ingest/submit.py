@@ -20,7 +20,6 @@ from ingest.forms import Draft
 from ingest.models import IdempotencyKey, Photo, Status, Submission
 from ingest.topics import check_answer
 from services import outbox
-from services.columns import default_column
 from services.context import Context
 from services.contracts.submissions import Received, SubmissionId, UploadedPhoto
 from services.events import Event
@@ -64,13 +63,15 @@ def _probe_photos(ctx: Context, draft: Draft) -> list[ImageHeader]:
             headers.append(probe(photo.upload.path, limits))
         except ImageRejected as exc:
             kind = REFUSAL_OF_LIMIT.get(exc.limit, TooLarge)
-            raise kind(f"照片 {photo.upload.filename}：{exc}") from exc
+            raise kind(f"照片 {photo.upload.filename}：{exc}", reason=f"photo_{exc.limit}") \
+                from exc
     total = sum(h.width * h.height for h in headers)
     if total > s.max_submission_pixels:
         # each photo within its cap, but all of them together would take the checks too long
         # (twenty 40-megapixel bilevel PNGs are 344 KB and held the queue up for 19 s)
         raise TooLarge(f"本稿照片合计 {total:,} 像素，超过每篇 {s.max_submission_pixels:,} "
-                       f"像素上限 (too many pixels in one submission)")
+                       f"像素上限 (too many pixels in one submission)",
+                       reason="submission_pixels")
     return headers
 
 
@@ -106,6 +107,8 @@ def accept(ctx: Context, principal: Principal, draft: Draft, *, revision_of: int
         if draft.topic is not None:
             check_answer(session, draft.topic, unit.slug)
         unit_kind = unit.kind
+    if draft.column is not None and (why := ctx.columns.refusal(draft.column, unit_kind)):
+        raise Forbidden(why)  # the column is not open to the unit's kind
     headers = _probe_photos(ctx, draft)
 
     today = dt.datetime.now(dt.UTC)
@@ -124,7 +127,7 @@ def accept(ctx: Context, principal: Principal, draft: Draft, *, revision_of: int
                 _check_revision(session, principal, revision_of, draft)
             submission = Submission(
                 kind=draft.kind, title=draft.title, body=draft.body,
-                column=draft.column or default_column(draft.kind, unit_kind),
+                column=draft.column or ctx.columns.default_column(draft.kind, unit_kind),
                 unit_slug=unit.slug, informant_id=principal.id, topic=draft.topic,
                 revision_of=revision_of, content_hash=draft.content_hash(),
                 status=Status.RECEIVED, findings=[],

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from ingest.models import Status, Submission
+from services import metrics
 from services.contracts import submissions as contract
 from services.events import Event
 from services.inbox import Handler, Subscription
@@ -44,6 +45,8 @@ def _track(payload_type: type[Tracked], status: Status) -> Handler:
             submission.reason = said.reason
         if isinstance(said, contract.Published):
             submission.url = said.url
+            if not said.republished:
+                _observe_latency(session, submission, said)
         elif status == Status.RETRACTED:
             submission.url = None
         if status == Status.SCREENING and submission.status != Status.RECEIVED:
@@ -53,6 +56,15 @@ def _track(payload_type: type[Tracked], status: Status) -> Handler:
             submission.status_at = event.time
 
     return handle
+
+
+def _observe_latency(session: Session, submission: Submission,
+                     published: contract.Published) -> None:
+    """Upload → published, from the upload's time to the time the publisher put the item on
+    the site (the event says when), observed once the status is committed."""
+    seconds = max(0.0, (published.published_at - submission.created_at).total_seconds())
+    histogram = metrics.UPLOAD_TO_PUBLISHED.labels(kind=submission.kind)
+    metrics.after_commit(session, lambda: histogram.observe(seconds))
 
 
 LOCKED = "baosong.ingest.locked"

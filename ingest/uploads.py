@@ -120,10 +120,11 @@ class _Collector:
             self._fields += 1
             if self._fields > self.limits.max_fields:
                 raise TooLarge(f"表单字段过多，最多 {self.limits.max_fields} 个 "
-                               f"(too many fields)")
+                               f"(too many fields)", reason="too_many_fields")
             return
         if len(self.form.files) >= self.limits.max_files:
-            raise TooLarge(f"照片过多，每次最多 {self.limits.max_files} 张 (too many files)")
+            raise TooLarge(f"照片过多，每次最多 {self.limits.max_files} 张 (too many files)",
+                           reason="too_many_files")
         filename = os.path.basename(options[b"filename"].decode("utf-8", "replace"))[:200]
         content_type = self._headers.get(b"content-type", b"application/octet-stream")
         fd, path = tempfile.mkstemp(dir=self.spool_dir, prefix="upload-")
@@ -139,13 +140,14 @@ class _Collector:
             self._data.extend(chunk)
             # UTF-8 needs at most 4 bytes a character, so this bounds the text before decoding
             if len(self._data) > self.limits.max_field_chars * 4:
-                raise TooLarge(f"字段 {self._name} 太长 (field too long)")
+                raise TooLarge(f"字段 {self._name} 太长 (field too long)",
+                               reason="field_too_long")
             return
         assert self._handle is not None
         self._file.size += len(chunk)
         if self._file.size > self.limits.max_file_bytes:
             raise TooLarge(f"照片 {self._file.filename} 超过 {_mb(self.limits.max_file_bytes)} "
-                           f"上限 (file too large)")
+                           f"上限 (file too large)", reason="file_too_large")
         self._hash.update(chunk)
         self._handle.write(chunk)
 
@@ -176,7 +178,8 @@ def _urlencoded(body: bytes, limits: UploadLimits) -> ParsedForm:
     except UnicodeDecodeError as exc:
         raise Malformed("表单不是 UTF-8 文本 (form is not UTF-8)") from exc
     except ValueError as exc:
-        raise TooLarge(f"表单字段过多，最多 {limits.max_fields} 个 (too many fields)") from exc
+        raise TooLarge(f"表单字段过多，最多 {limits.max_fields} 个 (too many fields)",
+                       reason="too_many_fields") from exc
     form = ParsedForm()
     for name, value in pairs:
         form.fields.setdefault(name, []).append(value)
@@ -196,7 +199,8 @@ class FormReader:
         media, params = parse_options_header(content_type)
         if content_length and content_length.isdigit() \
                 and int(content_length) > limits.max_request_bytes:
-            raise TooLarge(f"请求超过 {_mb(limits.max_request_bytes)} 上限 (request too large)")
+            raise TooLarge(f"请求超过 {_mb(limits.max_request_bytes)} 上限 (request too large)",
+                           reason="request_too_large")
         self.limits = limits
         self._received = 0
         self._body: bytearray | None = None
@@ -207,7 +211,8 @@ class FormReader:
             self._write = self._feed_urlencoded
             return
         if media != b"multipart/form-data":
-            raise Unsupported("请用 multipart/form-data 上传 (expected multipart/form-data)")
+            raise Unsupported("请用 multipart/form-data 上传 (expected multipart/form-data)",
+                              reason="not_a_form")
         boundary = params.get(b"boundary")
         if not boundary:
             raise Malformed("表单格式错误：缺少 boundary (missing multipart boundary)")
@@ -250,13 +255,13 @@ class FormReader:
         assert self._body is not None
         self._body.extend(chunk)
         if len(self._body) > self.limits.max_field_chars * 4 + 64 * 1024:
-            raise TooLarge("表单过大 (form too large)")
+            raise TooLarge("表单过大 (form too large)", reason="request_too_large")
 
     def _feed_multipart(self, chunk: bytes) -> None:
         self._received += len(chunk)
         if self._received > self.limits.max_request_bytes:
             raise TooLarge(f"请求超过 {_mb(self.limits.max_request_bytes)} 上限 "
-                           f"(request too large)")
+                           f"(request too large)", reason="request_too_large")
         try:
             self._parser.write(chunk)
         except FormParserError as exc:

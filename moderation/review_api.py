@@ -8,14 +8,21 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from fastapi import APIRouter
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from moderation import claims, decisions, diffing, reasons
 from moderation.models import Review
 from moderation.routes import queue_item
 from services import audit
 from services.db import utcnow
-from services.http import ContextDep, CurrentUser, RowId, status_of
+from services.http import (
+    ContextDep,
+    CurrentUser,
+    RowId,
+    answers,
+    reason_required,
+    status_of,
+)
 from services.identity import Role, require_role, unit_names, user_names
 from services.refusals import Invalid, NotFound, TooLarge
 
@@ -30,6 +37,8 @@ class BulkItem(BaseModel):
 
 
 class BulkDecisionIn(BaseModel):
+    model_config = ConfigDict(json_schema_extra=reason_required("reject"))
+
     action: Literal["approve", "reject"]  # a return needs words for the one item it returns
     reason: str = Field(default="", max_length=2000)
     items: list[BulkItem] = Field(min_length=1, max_length=MAX_BULK)
@@ -58,7 +67,8 @@ def list_reasons(ctx: ContextDep, user: CurrentUser) -> dict[str, Any]:
         return {"reasons": [reasons.to_public(t) for t in reasons.all_templates(session)]}
 
 
-@router.post("/api/moderation/reasons", status_code=201, summary="添加理由模板 (add a template)")
+@router.post("/api/moderation/reasons", status_code=201, responses=answers(413),
+             summary="添加理由模板 (add a template)")
 def add_reason(body: ReasonIn, ctx: ContextDep, user: CurrentUser) -> dict[str, Any]:
     _staff(user)
     text = body.text.strip()

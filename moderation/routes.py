@@ -7,15 +7,15 @@ from typing import Annotated, Any, Literal
 
 import sqlalchemy as sa
 from fastapi import APIRouter, Path, Query
-from fastapi.responses import StreamingResponse
-from pydantic import BaseModel, Field
+from fastapi.responses import Response, StreamingResponse
+from pydantic import BaseModel, ConfigDict, Field
 
 from moderation import claims, decisions
 from moderation.lexicon import Lexicon
 from moderation.models import Review, ReviewState
 from services import audit
 from services.db import utcnow
-from services.http import ContextDep, CurrentUser, RowId
+from services.http import IMAGES, ContextDep, CurrentUser, RowId, answers, reason_required
 from services.identity import Principal, Role, require_role, unit_names, user_names
 from services.refusals import NotFound
 
@@ -23,6 +23,8 @@ router = APIRouter(tags=["moderation"])
 
 
 class DecisionIn(BaseModel):
+    model_config = ConfigDict(json_schema_extra=reason_required("reject", "return"))
+
     action: Literal["approve", "reject", "return"]
     reason: str = Field(default="", max_length=2000)
     # the content the moderator saw: refused with 409 if it is not what was screened
@@ -115,7 +117,8 @@ def decide(submission_id: RowId, decision: DecisionIn, ctx: ContextDep,
         decision.action, decision.reason, decision.content_hash))
 
 
-@router.get("/api/moderation/{submission_id}/photos/{index}",
+@router.get("/api/moderation/{submission_id}/photos/{index}", response_class=Response,
+            responses=answers(media=IMAGES),
             summary="原始照片，供审核员查看 (an original photo, for moderators)")
 def original_photo(submission_id: RowId, index: Annotated[int, Path(ge=0, le=1000)],
                    ctx: ContextDep, user: CurrentUser) -> StreamingResponse:

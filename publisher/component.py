@@ -8,6 +8,7 @@ from publisher.documents import publishing as documents
 from publisher.features import routes as feature_routes
 from publisher.letters import handlers as letter_handlers
 from publisher.links import checker as link_checker
+from publisher.links import pages as link_pages
 from publisher.links import routes as link_routes
 from publisher.search import articles as search_articles
 from publisher.search import routes as search_routes
@@ -37,10 +38,11 @@ def build(ctx: Context) -> Component:
     return Component(
         name="publisher",
         subscriptions=[handlers.subscription(ctx, site), documents.subscription(ctx, site),
-                       search_articles.subscription(ctx.db), surveys.subscription(site),
-                       letter_handlers.subscription(letters)],
+                       search_articles.subscription(ctx.db, ctx.columns),
+                       surveys.subscription(site), letter_handlers.subscription(letters)],
         routers=[routes.router, search_routes.build_router(ctx, site.pages),
-                 feature_routes.build_router(site), link_routes.router, serving.router],
+                 feature_routes.build_router(site), link_routes.router, link_pages.router,
+                 serving.router],
         jobs=[Job("publisher.check-links", ctx.settings.link_check_seconds,
                   link_checker.check_all)],
-        startup=[skeleton_on_start], nav=[serving.PORTAL])
+        startup=[skeleton_on_start], nav=[serving.PORTAL, link_pages.LINKS])

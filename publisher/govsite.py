@@ -13,9 +13,10 @@ from publisher.documents import addresses as doc_addresses
 from publisher.documents.publishing import DocumentPages
 from publisher.features.pages import INDEX as FEATURES_INDEX
 from publisher.features.pages import FeaturePages
+from publisher.letters.handlers import INDEX as letters_index
+from publisher.letters.handlers import LetterPublishing
 from publisher.pages import Pages, Rendering
 from publisher.search.articles import reindex as search_reindex
-from services.columns import COLUMNS
 from services.context import Context
 
 if TYPE_CHECKING:
@@ -25,7 +26,7 @@ SITE_MAP = "sitemap.html"
 
 
 def write_site_map(pages: Pages, session: Session, done: Rendering) -> None:
-    news = [(addresses.column(c.id), c.name) for c in COLUMNS]
+    news = [(addresses.column(c.id), c.name) for c in pages.columns]
     docs = [(doc_addresses.column(kind), doc_addresses.COLUMN_NAMES[name])
             for kind, name in doc_addresses.KIND_COLUMNS.items()]
     units = [(addresses.unit(u.slug), u.name) for u in queries.units_with_pages(session)]
@@ -45,9 +46,13 @@ def hook_in(site: Site) -> None:
     feature_pages = FeaturePages(ctx, site)
     site_map = functools.partial(write_site_map, pages)
     write_guide = guide.writer(pages, ctx.settings.rules_path)
-    pages.extras += [doc_pages.columns, feature_pages.index, site_map, write_guide]
-    pages.extra_keys += [SITE_MAP, FEATURES_INDEX, doc_addresses.column("document"), guide.GUIDE]
-    pages.rebuild_extras += [doc_pages.every_page, feature_pages.every_page, search_reindex]
+    letters = LetterPublishing(ctx)
+    pages.extras += [doc_pages.columns, feature_pages.index, site_map, write_guide,
+                     letters.write_index]
+    pages.extra_keys += [SITE_MAP, FEATURES_INDEX, doc_addresses.column("document"), guide.GUIDE,
+                         letters_index]
+    pages.rebuild_extras += [doc_pages.every_page, feature_pages.every_page, letters.every_page,
+                             functools.partial(search_reindex, ctx.columns)]
     pages.on_new_unit.append(site_map)
     pages.home_extras.append(feature_pages.home_block)
     pages.listing_extras.append(feature_pages.unit_block)

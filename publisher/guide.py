@@ -18,7 +18,6 @@ from sqlalchemy.orm import Session
 
 from publisher import addresses
 from publisher.pages import Pages, Rendering
-from services.columns import COLUMNS
 from services.identity import UNIT_KIND_LABELS
 
 GUIDE = "guide.html"
@@ -78,7 +77,7 @@ def writer(pages: Pages, rules_path: Path) -> Callable[[Session, Rendering], Non
 
     def write_guide(session: Session, done: Rendering) -> None:
         # not ``columns``: the base template's navigation already takes that name
-        links = [(addresses.column(c.id), c) for c in COLUMNS]
+        links = [(addresses.column(c.id), c) for c in pages.columns]
         page = pages.renderer.page(GUIDE, GUIDE, rules=load(rules_path), guide_columns=links)
         pages.put(GUIDE, page, done)
 

@@ -21,7 +21,8 @@ from publisher.footer import footer_of
 from publisher.models import PublishedItem, SitemapBlock
 from publisher.paging import Paging
 from publisher.render import HomeBlock, ItemView, Listing, PhotoView, Renderer, UnitView
-from services.columns import BY_ID, COLUMNS
+from publisher.writes import ConcurrentWrites
+from services.columns import Columns
 from services.db import utcnow
 from services.identity import Unit, unit_names
 from services.sanitise import clean_text
@@ -44,10 +45,12 @@ class Rendering:
 
 
 class Pages:
-    def __init__(self, store: ObjectStore, settings: Settings) -> None:
+    def __init__(self, store: ObjectStore, settings: Settings, columns: Columns) -> None:
         self.store = store
         self.settings = settings
+        self.columns = columns
         self.paging = Paging(settings.page_size)
+        self.writes = ConcurrentWrites(settings.site_write_threads)
         self._renderer: Renderer | None = None
         # pages other parts of the publisher own that every page links to (the columns of
         # documents, the site map, the features): written with the skeleton, by these
@@ -66,13 +69,14 @@ class Pages:
         # built on first use: the public address may be settled only once the server listens
         if self._renderer is None:
             self._renderer = Renderer(self.settings.site_title, self.settings.portal_url,
-                                      footer_of(self.settings))
+                                      footer_of(self.settings), columns=self.columns)
         return self._renderer
 
     # --- the store ---------------------------------------------------------------------------
 
     def put(self, key: str, data: bytes, done: Rendering) -> None:
-        self.store.put_bytes(key, data, addresses.content_type(key) or "application/octet-stream")
+        self.writes.run(self.store.put_bytes, key, data,
+                        addresses.content_type(key) or "application/octet-stream")
         done.written.append(key)
 
     def delete(self, key: str, done: Rendering) -> None:
@@ -105,15 +109,15 @@ class Pages:
             kind=item.kind, unit=self.unit_view(item.unit_slug, units),
             informant_name=clean_text(item.informant_name), published_at=item.published_at,
             updated_at=item.updated_at, timezone=self.settings.timezone, body=item.body,
-            photos=tuple(PhotoView.of(p) for p in item.photos))
+            photos=tuple(PhotoView.of(p) for p in item.photos),
+            column_name=self.columns.name_of(item.column))
 
     def views(self, items: Iterable[PublishedItem], units: dict[str, Unit]) -> list[ItemView]:
         return [self.view(i, units) for i in items]
 
-    @staticmethod
-    def column_listing(column_id: str) -> Listing:
-        column = BY_ID[column_id]
-        return Listing("column", column.id, column.name, column.description)
+    def column_listing(self, column_id: str) -> Listing:
+        column = self.columns[column_id]
+        return Listing("column", column.id, column.name, column.description, column=column)
 
     def unit_listing(self, slug: str, units: dict[str, Unit]) -> Listing:
         unit = self.unit_view(slug, units)
@@ -125,7 +129,7 @@ class Pages:
                 done: Rendering) -> None:
         older, newer = queries.neighbours(session, item)
         page = self.renderer.article(
-            self.view(item, units), BY_ID[item.column],
+            self.view(item, units), self.columns[item.column],
             self.view(older, units) if older else None, self.view(newer, units) if newer else None)
         self.put(addresses.article(item.submission_id), page, done)
 
@@ -215,7 +219,7 @@ class Pages:
 
     def sitemap_pages(self, session: Session, done: Rendering) -> None:
         keys = [addresses.HOME, addresses.UNITS]
-        keys += [addresses.column(c.id) for c in COLUMNS]
+        keys += [addresses.column(c.id) for c in self.columns]
         keys += [addresses.unit(u.slug) for u in queries.units_with_pages(session)]
         urls = [(k.removesuffix("index.html"), None) for k in keys]
         self.put(addresses.SITEMAP_PAGES, self.renderer.sitemap(urls), done)
@@ -230,7 +234,7 @@ class Pages:
         lead = queries.lead(session)
         blocks = [HomeBlock(c, self.views(queries.newest(session, self.column_listing(c.id),
                                                          HOME_ITEMS), units))
-                  for c in COLUMNS]
+                  for c in self.columns]
         photos = self.views(queries.latest(session, PHOTO_STRIP, with_photos=True), units)
         sites = []
         for kind, label in UNIT_SITE_GROUPS:
@@ -256,8 +260,9 @@ class Pages:
         self.put(addresses.NOT_FOUND, self.renderer.not_found(site_path), done)
 
     def skeleton_missing(self) -> bool:
+        # a column added to the columns file has no front page yet: the skeleton writes it
         fixed = (addresses.HOME, addresses.NOT_FOUND, self.renderer.stylesheet_key,
-                 *self.extra_keys)
+                 *self.extra_keys, *(addresses.column(c.id) for c in self.columns))
         return not all(self.exists(key) for key in fixed)
 
     def skeleton(self, session: Session, done: Rendering) -> None:
@@ -268,7 +273,7 @@ class Pages:
         self.units_index(session, done)
         for extra in self.extras:
             extra(session, done)
-        for column in COLUMNS:
+        for column in self.columns:
             self.front(session, self.column_listing(column.id), units, done)
             self.column_feed(session, column.id, units, done)
         self.site_feed(session, units, done)

@@ -19,7 +19,6 @@ from publisher import addresses, queries
 from publisher.models import ItemState, PublishedItem, SitemapBlock
 from publisher.pages import Rendering
 from publisher.site import Site
-from services.columns import COLUMNS
 from services.db import Database, utcnow
 
 LEFTOVER_AGE = dt.timedelta(hours=1)  # younger unreferenced photos may be a publication underway
@@ -52,7 +51,7 @@ def rebuild(site: Site, db: Database, batch: int = 200) -> Rendering:
         after = items[-1].submission_id
     with db.session() as session:
         units = pages.units(session)
-        listings = [pages.column_listing(c.id) for c in COLUMNS]
+        listings = [pages.column_listing(c.id) for c in pages.columns]
         listings += [pages.unit_listing(u.slug, units) for u in queries.units_with_pages(session)]
     for listing in listings:  # one listing at a time, each seen whole
         with db.transaction() as session:
@@ -65,7 +64,7 @@ def rebuild(site: Site, db: Database, batch: int = 200) -> Rendering:
     with db.transaction() as session:
         site.lock(session)
         units = pages.units(session)
-        for column in COLUMNS:
+        for column in pages.columns:
             pages.column_feed(session, column.id, units, done)
         pages.units_index(session, done)
         for extra in (*pages.rebuild_extras, *pages.extras):  # documents, features, site map

@@ -19,12 +19,10 @@ from markupsafe import Markup
 from publisher import addresses
 from publisher.paging import Link
 from services import sanitise
-from services.columns import BY_ID, COLUMNS, Column
+from services.columns import Column, Columns
 from services.sanitise import clean_text, summary
 
 UNIT_KIND_NAMES = {"county": "县（市、区）", "enterprise": "重点企业", "department": "委内部门"}
-GALLERY_COLUMNS = frozenset({"culture", "photo"})  # shown as pictures rather than a list
-ART_COLUMNS = frozenset({"culture"})  # art works are shown whole, never cropped
 # the columns of documents, forms and notices (信息公开), after the news columns
 DOC_COLUMNS = (("documents", "文件公开"), ("forms", "表格下载"), ("notices", "会议通知"),
                ("features", "专题"))
@@ -84,14 +82,11 @@ class ItemView:
     timezone: str
     body: str = ""
     photos: Sequence[PhotoView] = field(default_factory=tuple)
+    column_name: str = ""  # the configured column's name
 
     @property
     def path(self) -> str:
         return addresses.article(self.id)
-
-    @property
-    def column_name(self) -> str:
-        return BY_ID[self.column].name if self.column in BY_ID else ""
 
     @property
     def local(self) -> dt.datetime:
@@ -135,6 +130,7 @@ class Listing:
     title: str
     description: str = ""
     unit: UnitView | None = None
+    column: Column | None = None  # a column's listing: the column
 
     def page(self, page: int | None = None) -> str:
         if self.kind == "column":
@@ -147,11 +143,13 @@ class Listing:
 
     @property
     def gallery(self) -> bool:
-        return self.kind == "column" and self.key in GALLERY_COLUMNS
+        """Shown as pictures rather than a list."""
+        return self.column is not None and self.column.gallery
 
     @property
     def art(self) -> bool:
-        return self.kind == "column" and self.key in ART_COLUMNS
+        """Art works are shown whole, never cropped."""
+        return self.column is not None and self.column.whole
 
 
 @dataclass(frozen=True)
@@ -161,13 +159,15 @@ class HomeBlock:
 
 
 class Renderer:
-    def __init__(self, site_title: str, site_url: str, footer: Any = None) -> None:
+    def __init__(self, site_title: str, site_url: str, footer: Any = None, *,
+                 columns: Columns) -> None:
         self.site_title = site_title
+        self.columns = columns  # every page's navigation
         self.site_url = site_url  # absolute, ends in "/"
         self.env = Environment(loader=PackageLoader("publisher", "templates"),
                                autoescape=select_autoescape(["html", "xml"]),
                                undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
-        self.env.globals.update(site_title=site_title, site_url=site_url, columns=COLUMNS,
+        self.env.globals.update(site_title=site_title, site_url=site_url, columns=self.columns,
                                 footer=footer, doc_columns=DOC_COLUMNS)
         self._css = self._source("site.css").encode("utf-8")
         self.stylesheet_key = addresses.asset(

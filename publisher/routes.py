@@ -20,7 +20,6 @@ from sqlalchemy.orm import Session
 
 from publisher.models import ItemState, PublishedItem, SiteLock
 from services import audit, duties, outbox
-from services.columns import COLUMNS
 from services.context import Context
 from services.contracts.submissions import (
     Lead,
@@ -53,8 +52,9 @@ class RepublishIn(BaseModel):
 
 
 @router.get("/api/columns", summary="栏目 (the site's columns)")
-def list_columns() -> list[dict[str, str]]:
-    return [{"id": c.id, "name": c.name, "description": c.description} for c in COLUMNS]
+def list_columns(ctx: ContextDep) -> list[dict[str, Any]]:
+    return [{"id": c.id, "name": c.name, "description": c.description, "kind": c.kind,
+             "senders": sorted(c.senders)} for c in ctx.columns]
 
 
 def _published(session: Session, submission_id: int) -> PublishedItem:

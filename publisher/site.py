@@ -18,7 +18,7 @@ items or a million (see :mod:`publisher.paging`).
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -39,7 +39,7 @@ log = logging.getLogger(__name__)
 class Site:
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
-        self.pages = Pages(ctx.site, ctx.settings)
+        self.pages = Pages(ctx.site, ctx.settings, ctx.columns)
         self.sizes = Sizes(web=ctx.settings.web_photo_width, thumb=ctx.settings.thumb_photo_width)
         self._skeleton_ready = False
         # the other parts of the portal (documents, features, the site map) hook their pages in,
@@ -182,6 +182,18 @@ class Site:
             return done
         pages = self.pages
         self.ensure_skeleton(session, done)
+        with pages.writes.together() as settle:  # side by side, settled between the groups
+            self._write(session, changes, done, settle)
+        for item in changes.removed.values():
+            pages.delete(addresses.article(item.submission_id), done)
+            self.remove_photos(item.photos, done)
+        for replaced, item in changes.replaced:  # nothing shows these now
+            self.remove_photos(replaced, done, keep=item.photos)
+        return done
+
+    def _write(self, session: Session, changes: Changes, done: Rendering,
+               settle: Callable[[], None]) -> None:
+        pages = self.pages
         units = pages.units(session)
         listings = {key: (pages.column_listing(key[1]) if key[0] == "column"
                           else pages.unit_listing(key[1], units)) for key in changes.listings}
@@ -189,6 +201,7 @@ class Site:
                      if key[0] == "unit" and not pages.exists(listing.page())]
         for listing in new_units:  # the articles link to their unit's page: it comes first
             pages.placeholder(listing, done)
+        settle()
 
         on_site = [i for i in changes.placed.values() if i.on_site]
         for item in sorted(on_site, key=lambda i: (i.column_seq, i.submission_id)):
@@ -197,6 +210,7 @@ class Site:
         for neighbour in _by_id(session, changes.neighbours - written - set(changes.removed)):
             if neighbour.on_site:
                 pages.article(session, neighbour, units, done)
+        settle()  # the items' pages are on the site before anything links to them
 
         for key, listing in listings.items():
             pages.archives(session, listing, sorted(changes.listings[key]), units, done)
@@ -213,14 +227,9 @@ class Site:
         for item in changes.changed.values():  # each unit's other pages once
             for on_change in pages.on_item_changed:
                 on_change(session, item, done)
+        settle()
         if changes.home:
             pages.home(session, units, done)
-        for item in changes.removed.values():
-            pages.delete(addresses.article(item.submission_id), done)
-            self.remove_photos(item.photos, done)
-        for replaced, item in changes.replaced:  # nothing shows these now
-            self.remove_photos(replaced, done, keep=item.photos)
-        return done
 
 
 CHANGES = "baosong.site.changes"

@@ -1,6 +1,7 @@
 """The endpoints that record an adoption or a leader's instruction (see :mod:`scoring.awards`)."""
 
-from __future__ import annotations
+# no "from __future__ import annotations": the bodies are classes made inside build_router,
+# which FastAPI can only see as the objects themselves
 
 from typing import Any
 
@@ -12,18 +13,20 @@ from scoring.rules import Rules
 from services.http import ContextDep, CurrentUser, RowId
 
 
-class AdoptionIn(BaseModel):
-    level: str = Field(min_length=1, max_length=32)
-    outlet: str = Field(default="", max_length=200)
-
-
-class InstructionIn(BaseModel):
-    level: str = Field(min_length=1, max_length=32)
-    by: str = Field(default="", max_length=200)
-
-
 def build_router(rules: Rules) -> APIRouter:
     router = APIRouter(tags=["scoring"])
+
+    # the levels are the rules file's: the document names them, awards.record says which
+    # it takes when another is sent
+    class AdoptionIn(BaseModel):
+        level: str = Field(min_length=1, max_length=32,
+                           json_schema_extra={"enum": list(rules.adoption)})
+        outlet: str = Field(default="", max_length=200)
+
+    class InstructionIn(BaseModel):
+        level: str = Field(min_length=1, max_length=32,
+                           json_schema_extra={"enum": list(rules.instruction)})
+        by: str = Field(default="", max_length=200)
 
     @router.post("/api/submissions/{submission_id}/adoptions", status_code=201,
                  summary="登记上级采用 (record an adoption by a higher outlet)")

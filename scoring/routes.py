@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Header, Query, Request
+from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from jinja2 import Environment, PackageLoader, select_autoescape
 from sse_starlette.sse import EventSourceResponse
@@ -17,22 +17,28 @@ from scoring.stream import ScoreBroadcaster
 from services import web_pages
 from services.component import PageLink
 from services.context import Context
-from services.http import ContextDep, CurrentUser, current_principal_or_query
-from services.identity import Principal, Role, require_role
+from services.http import (
+    DOCX,
+    XLSX,
+    YEAR,
+    ContextDep,
+    CurrentUser,
+    MonthQuery,
+    PeriodQuery,
+    answers,
+)
+from services.identity import Role, require_role
 from services.refusals import Forbidden, Invalid, Unsupported
+from services.web_session import PageUserDep
 
 _templates = Environment(loader=PackageLoader("scoring", "templates"),
                          autoescape=select_autoescape(["html"]))
 
 DASHBOARD = PageLink("积分看板", "/dashboard")  # in the signed-in pages' navigation bar
-PeriodQuery = Annotated[str | None, Query(max_length=7)]
-ReviewPeriod = Annotated[str, Query(pattern=r"^\d{4}(-H[12])?$",
+ReviewPeriod = Annotated[str, Query(pattern=f"^{YEAR}(-H[12])?$",
                                     description="YYYY、YYYY-H1 或 YYYY-H2")]
 KindQuery = Annotated[str | None, Query(pattern="^(county|enterprise|department)$")]
-CONTENT_TYPES = {
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "csv": "text/csv; charset=utf-8",
-}
+CONTENT_TYPES = {"xlsx": XLSX, "csv": "text/csv; charset=utf-8"}
 
 
 def _period(period: str | None, ctx: Context) -> str:
@@ -80,7 +86,8 @@ def build_router(rules: Rules, broadcaster: ScoreBroadcaster) -> APIRouter:
         return {"unit": unit, "period": chosen, "points": sum(line["points"] for line in lines),
                 "lines": lines}
 
-    @router.get("/api/scores/export", summary="导出排名表 (the ranking tables as xlsx or csv)")
+    @router.get("/api/scores/export", summary="导出排名表 (the ranking tables as xlsx or csv)",
+                response_class=Response, responses=answers(media=(XLSX, "text/csv")))
     def export(ctx: ContextDep, user: CurrentUser, period: PeriodQuery = None,
                format: Literal["xlsx", "csv"] = "xlsx") -> Response:
         chosen = _period(period, ctx)
@@ -93,16 +100,16 @@ def build_router(rules: Rules, broadcaster: ScoreBroadcaster) -> APIRouter:
 
     @router.get("/api/quotas", summary="报送任务完成情况 (monthly quotas per unit)")
     def get_quotas(ctx: ContextDep, user: CurrentUser,
-                   month: PeriodQuery = None) -> dict[str, Any]:
+                   month: MonthQuery = None) -> dict[str, Any]:
         chosen = _month(month, ctx)
         with ctx.db.session() as session:
             return quotas.report(session, chosen, rules, ctx.settings.timezone)
 
     @router.get("/api/reports/bulletin", summary="月度信息报送通报 (the monthly bulletin)",
-                response_model=None)
+                response_model=None, responses=answers(media=("text/html", DOCX)))
     def get_bulletin(request: Request, ctx: ContextDep,
-                     user: Annotated[Principal, Depends(current_principal_or_query)],
-                     month: PeriodQuery = None,
+                     user: CurrentUser,
+                     month: MonthQuery = None,
                      format: Literal["html", "json", "docx"] = "html") \
             -> Response | dict[str, Any]:
         chosen = _month(month, ctx)
@@ -119,7 +126,8 @@ def build_router(rules: Rules, broadcaster: ScoreBroadcaster) -> APIRouter:
         return HTMLResponse(reports.render_bulletin(data), headers=web_pages.document_headers())
 
     @router.get("/api/reports/period", summary="年终（半年）信息报送工作情况 (the period report)",
-                response_model=None)
+                response_model=None,  # 415: a pdf without the converter installed
+                responses=answers(415, media=("text/html", DOCX, XLSX, "application/pdf")))
     def get_period_report(ctx: ContextDep, user: CurrentUser,
                           period: ReviewPeriod,
                           format: Literal["json", "html", "docx", "xlsx", "pdf"] = "json") \
@@ -139,7 +147,7 @@ def build_router(rules: Rules, broadcaster: ScoreBroadcaster) -> APIRouter:
                                                                        format)})
 
     @router.get("/api/reports/commendations", summary="表彰名单 (the commendation list)",
-                response_model=None)
+                response_model=None, responses=answers(media=(DOCX, XLSX)))
     def get_commendations(ctx: ContextDep, user: CurrentUser, period: ReviewPeriod,
                           format: Literal["json", "docx", "xlsx"] = "json") \
             -> Response | dict[str, Any]:
@@ -154,7 +162,7 @@ def build_router(rules: Rules, broadcaster: ScoreBroadcaster) -> APIRouter:
 
     @router.get("/api/dashboard", summary="看板数据 (everything the dashboard shows)")
     def get_dashboard(ctx: ContextDep, user: CurrentUser,
-                      month: PeriodQuery = None) -> dict[str, Any]:
+                      month: MonthQuery = None) -> dict[str, Any]:
         chosen = _month(month, ctx)
         with ctx.db.session() as session:
             kept = cache.get(chosen, queries.max_seq(session))
@@ -164,10 +172,11 @@ def build_router(rules: Rules, broadcaster: ScoreBroadcaster) -> APIRouter:
         cache.put(chosen, data)
         return data
 
-    @router.get("/api/scores/stream", summary="积分实时推送 (Server-Sent Events)")
+    @router.get("/api/scores/stream", summary="积分实时推送 (Server-Sent Events)",
+                response_class=Response, responses=answers(media=("text/event-stream",)))
     async def stream(
         request: Request,
-        user: Annotated[Principal, Depends(current_principal_or_query)],
+        user: CurrentUser,
         last_event_id: Annotated[str | None, Header(max_length=20)] = None,
     ) -> EventSourceResponse:
         resume = last_event_id or request.query_params.get("last_event_id")
@@ -178,7 +187,9 @@ def build_router(rules: Rules, broadcaster: ScoreBroadcaster) -> APIRouter:
             headers={"X-Accel-Buffering": "no", "Cache-Control": "no-cache"})
 
     @router.get("/dashboard", response_class=HTMLResponse, include_in_schema=False)
-    def dashboard_page(ctx: ContextDep) -> HTMLResponse:
+    def dashboard_page(ctx: ContextDep, user: PageUserDep) -> HTMLResponse:
+        # signed in through /login: the page's calls and its live stream send the session
+        # cookie (EventSource sends it same-origin), so no token is ever in an address
         nonce = secrets.token_urlsafe(16)
         page = _templates.get_template("dashboard.html").render(
             site_title=ctx.settings.site_title, nonce=nonce)

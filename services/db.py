@@ -18,6 +18,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
+from services import metrics
 from services.clock import utcnow as utcnow  # re-exported: models default their times with it
 from services.contracts.submissions import SubmissionId
 
@@ -85,7 +86,8 @@ class Database:
         self.read_engine = create_engine(url) if self.is_sqlite else self.engine
         self._writer = sessionmaker(self.engine, expire_on_commit=False)
         self._reader = sessionmaker(self.read_engine, expire_on_commit=False)
-        self._after_commit: list[Callable[[Session], None]] = []
+        # what a transaction observed for the metrics counts once it has committed
+        self._after_commit: list[Callable[[Session], None]] = [metrics.committed]
         # SQLite has one writer at a time, and a writer that finds the file locked sleeps in
         # steps of up to 100 ms before it looks again: a dozen threads of one process waiting
         # so would leave the lock idle between them. They queue here instead, and only one

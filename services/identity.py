@@ -1,4 +1,7 @@
-"""Units, users, roles and API tokens (stored only as a hash; shown once when made)."""
+"""Units, users, roles and API tokens (stored only as a hash; shown once when made).
+
+A token works for ``settings.token_days`` from when it was issued, until it is revoked or a new
+one replaces it (``baosong users revoke|rotate``)."""
 
 from __future__ import annotations
 
@@ -13,7 +16,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from services.db import Base, UTCDateTime, utcnow
-from services.refusals import Forbidden
+from services.refusals import Forbidden, Unauthenticated
+from services.settings import Settings
 
 TOKEN_PREFIX = "bs_"
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
@@ -55,6 +59,10 @@ class User(Base):
     token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # the current token's life: it expires token_days after it was issued; revoked, it is dead
+    # at once (the row keeps its hash, so the refusal can say why)
+    token_issued_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    token_revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
 @dataclass(frozen=True)
@@ -118,22 +126,94 @@ def add_user(session: Session, name: str, role: str, unit: str | None = None) ->
                             "department or a county bureau)")
     if not name.strip():
         raise IdentityError("姓名不能为空 (name is required)")
-    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    user = User(name=name.strip(), role=role, unit_slug=unit, token_hash=hash_token(token))
+    user = User(name=name.strip(), role=role, unit_slug=unit)
+    token = issue_token(user)
     session.add(user)
     session.flush()
     return user, token
 
 
-def authenticate(session: Session, token: str) -> Principal | None:
-    if not token.startswith(TOKEN_PREFIX) or len(token) > 200:
-        return None
-    user = session.scalars(
-        sa.select(User).where(User.token_hash == hash_token(token), User.active.is_(True))
-    ).first()
+def new_token() -> str:
+    return TOKEN_PREFIX + secrets.token_urlsafe(32)
+
+
+def issue_token(user: User, token: str | None = None,
+                now: dt.datetime | None = None) -> str:
+    """Give ``user`` a new token (or ``token``), replacing the one it had; return it."""
+    token = token or new_token()
+    user.token_hash = hash_token(token)
+    user.token_issued_at = now or utcnow()
+    user.token_revoked_at = None
+    return token
+
+
+def user_named(session: Session, name: str) -> User:
+    """The one user called ``name`` (or ``#id``, where names repeat) for the command line."""
+    if name.startswith("#") and name[1:].isdigit():
+        found = session.get(User, int(name[1:]))
+        if found is None:
+            raise IdentityError(f"没有用户 {name} (no such user)")
+        return found
+    users = list(session.scalars(sa.select(User).where(User.name == name.strip())))
+    if not users:
+        raise IdentityError(f"没有用户 {name} (no such user)")
+    if len(users) > 1:
+        ids = "、".join(f"#{u.id}" for u in users)
+        raise IdentityError(f"有 {len(users)} 个用户叫 {name}，请用编号指明：{ids} "
+                            f"(several users have this name: give the id)")
+    return users[0]
+
+
+def revoke_token(user: User, now: dt.datetime | None = None) -> None:
+    user.token_revoked_at = now or utcnow()
+
+
+def token_expires(user: User, token_days: int) -> dt.datetime:
+    return user.token_issued_at + dt.timedelta(days=token_days)
+
+
+def refusal_for(user: User | None, token_days: int,
+                now: dt.datetime | None = None) -> str | None:
+    """Why ``user``'s token (or a session it began) no longer works, or None if it does."""
     if user is None:
-        return None
+        return "API 令牌无效 (invalid token)"
+    if not user.active:
+        return "该用户已停用 (the user is deactivated)"
+    if user.token_revoked_at is not None:
+        return "API 令牌已被吊销，请向管理员申请新令牌 (the token was revoked)"
+    expires = token_expires(user, token_days)
+    if (now or utcnow()) >= expires:
+        return (f"API 令牌已于 {expires.year}年{expires.month}月{expires.day}日过期，"
+                f"请向管理员申请新令牌 (the token expired)")
+    return None
+
+
+def principal_of(user: User) -> Principal:
     return Principal(id=user.id, name=user.name, role=Role(user.role), unit=user.unit_slug)
+
+
+def check_token(session: Session, token: str, token_days: int,
+                now: dt.datetime | None = None) -> Principal:
+    """The principal ``token`` stands for; refuses (401) saying why when it does not work."""
+    user = None
+    if token.startswith(TOKEN_PREFIX) and len(token) <= 200:
+        user = session.scalars(sa.select(User).where(User.token_hash == hash_token(token))).first()
+    reason = refusal_for(user, token_days, now)
+    if reason is not None or user is None:
+        raise Unauthenticated(reason or "API 令牌无效 (invalid token)",
+                              headers={"WWW-Authenticate": "Bearer"})
+    return principal_of(user)
+
+
+def authenticate(session: Session, token: str,
+                 token_days: int | None = None) -> Principal | None:
+    """:func:`check_token` for callers that only need yes or no (commands, tests); without
+    ``token_days``, the setting's default."""
+    days = token_days or int(Settings.model_fields["token_days"].default)
+    try:
+        return check_token(session, token, days)
+    except Unauthenticated:
+        return None
 
 
 def unit_names(session: Session) -> dict[str, Unit]:

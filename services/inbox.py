@@ -5,6 +5,7 @@ so a redelivered event changes nothing.
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -13,6 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from services import metrics
 from services.contracts import check
 from services.db import Base, Database, UTCDateTime, utcnow
 from services.events import Event
@@ -100,6 +102,7 @@ def deliver_batch(
     """
     for event in events:
         check(event)
+    started = time.perf_counter()
     consumer = subscription.consumer
     with db.session() as session:
         seen = _seen(session, consumer, events)
@@ -107,6 +110,7 @@ def deliver_batch(
     known: set[str] = set()
     while True:
         handled = [False] * len(events)
+        spent: dict[int, float] = {}  # seconds each handled event's handler took
         try:
             with db.transaction() as session:
                 known = _seen(session, consumer, events)  # again: another delivery may have won
@@ -127,13 +131,17 @@ def deliver_batch(
                 for index, event in enumerate(events):
                     if not handled[index]:
                         continue
-                    handler = prepared.get(event.id) or _plain(subscription, event)
+                    begun = time.perf_counter()
+                    handler, preparing = prepared.get(event.id) or (
+                        _plain(subscription, event), 0.0)
                     if handler is not None:
                         handler(session, event)
+                        spent[index] = preparing + time.perf_counter() - begun
                 if any(handled) and subscription.finish is not None:
                     subscription.finish(session)
                 if also is not None:
                     also(session)
+            _observe(subscription, events, spent, time.perf_counter() - started)
             return handled
         except IntegrityError:
             # another delivery of one of these events committed first: its inbox record won the
@@ -141,6 +149,23 @@ def deliver_batch(
             with db.session() as session:
                 if not _seen(session, consumer, events) - known:
                     raise
+
+
+def _observe(subscription: Subscription, events: Sequence[Event], spent: dict[int, float],
+             batch_seconds: float) -> None:
+    """What operators see of a committed transaction: each handled event's handling time (by
+    its type, which has a handler, so the label's values are few) and wait, and the batch's
+    time. A histogram's observation is all the hot path pays."""
+    if not spent:
+        return
+    consumer = subscription.consumer
+    now = utcnow()
+    waited = metrics.waited(consumer)
+    for index, seconds in spent.items():
+        event = events[index]
+        metrics.handling(consumer, event.type).observe(seconds)
+        waited.observe(max(0.0, (now - event.time).total_seconds()))
+    metrics.batch(consumer).observe(batch_seconds)
 
 
 def _firsts(events: Sequence[Event]) -> list[Event]:
@@ -163,17 +188,25 @@ def _plain(subscription: Subscription, event: Event) -> Handler | None:
     return handler
 
 
-def _prepare(subscription: Subscription, events: Sequence[Event]) -> dict[str, Handler]:
+def _prepare(subscription: Subscription,
+             events: Sequence[Event]) -> dict[str, tuple[Handler, float]]:
     """The transactional parts of the ``Prepared`` handlers of ``events``, their slow parts run
-    first (``prepare_threads`` at a time), outside any transaction."""
+    first (``prepare_threads`` at a time), outside any transaction; with the seconds each slow
+    part took."""
     work = [(event, handler) for event in events
             if isinstance(handler := subscription.handlers.get(event.type), Prepared)]
+
+    def timed(pair: tuple[Event, Prepared]) -> tuple[Handler, float]:
+        begun = time.perf_counter()
+        result = pair[1].prepare(pair[0])
+        return result, time.perf_counter() - begun
+
     if len(work) > 1 and subscription.prepare_threads > 1:
         with ThreadPoolExecutor(min(subscription.prepare_threads, len(work)),
                                 thread_name_prefix=f"prepare-{subscription.consumer}",
                                 initializer=name_os_thread,
                                 initargs=(f"p:{subscription.consumer}",)) as pool:
-            results = list(pool.map(lambda pair: pair[1].prepare(pair[0]), work))
+            results = list(pool.map(timed, work))
     else:
-        results = [handler.prepare(event) for event, handler in work]
+        results = [timed(pair) for pair in work]
     return {event.id: result for (event, _), result in zip(work, results, strict=True)}

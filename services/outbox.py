@@ -9,12 +9,13 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Protocol
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from services import metrics
 from services.db import Base, Database, UTCDateTime, utcnow
 from services.events import Event
 from services.polling import poll_until_stopped
@@ -104,3 +105,28 @@ class Relay:
         """Relay until ``stop`` is set, backing off while the transport or database is down."""
         poll_until_stopped(self.drain, stop=stop, wake=self.wake, poll_seconds=self.poll_seconds,
                            name="outbox relay")
+
+
+class OutboxProbe:
+    """What a scrape shows of the outbox: the rows not yet sent on and the age of the oldest,
+    both read by the index of pending rows (``published_at``, ``seq``): the sent rows, which
+    are nearly all of them, are never counted."""
+
+    name = "outbox"
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def read(self) -> Iterator[metrics.Reading]:
+        pending = OutboxMessage.published_at.is_(None)
+        with self.db.session() as session:
+            # ordered as the index is (a bare min(seq) makes PostgreSQL walk the primary key
+            # through every sent row)
+            created = session.scalar(
+                sa.select(OutboxMessage.created_at).where(pending)
+                .order_by(OutboxMessage.published_at, OutboxMessage.seq).limit(1))
+            waiting = session.scalar(sa.select(sa.func.count()).select_from(OutboxMessage)
+                                     .where(pending)) if created is not None else 0
+        age = max(0.0, (utcnow() - created).total_seconds()) if created is not None else 0.0
+        yield metrics.Reading(metrics.OUTBOX_WAITING, waiting or 0)
+        yield metrics.Reading(metrics.OUTBOX_AGE, age)

@@ -33,6 +33,7 @@ class Settings(BaseSettings):
     site_bucket: str = "baosong-site"
     lexicon: Path | None = None  # None: the lexicon shipped with the package
     rules: Path | None = None  # None: the rules shipped with the package
+    columns: Path | None = None  # the columns (栏目) file; None: the one shipped with the package
 
     # --- serving ---------------------------------------------------------------------------
     host: str = "127.0.0.1"
@@ -41,6 +42,9 @@ class Settings(BaseSettings):
     timezone: str = "Asia/Shanghai"  # months and years are counted in the commission's time
     session_secret: str = ""  # empty: derived from the database URL (set it in production)
     session_hours: int = Field(default=12, gt=0)  # a browser stays signed in this long
+    # an API token stops working this many days after it was issued (``baosong users rotate``
+    # issues a new one): a token copied into a script or a note does not work for ever
+    token_days: int = Field(default=180, gt=0)
     # while the database is out of reach the API answers 503 and asks clients to come back
     outage_retry_after_seconds: int = Field(default=5, gt=0)
 
@@ -93,13 +97,23 @@ class Settings(BaseSettings):
     # --- messaging -------------------------------------------------------------------------
     exchange: str = "baosong.events"
     queue_prefix: str = "baosong"
-    delivery_limit: int = 5  # deliveries before a message goes to the dead letters
+    # failed deliveries a message may have and still be tried again (RabbitMQ's x-delivery-limit:
+    # at most limit + 1 tries); then it goes to the dead letters. Embedded: at most limit tries
+    delivery_limit: int = Field(default=5, ge=1)
+    # RabbitMQ queues: quorum (replicated; the broker counts deliveries, x-delivery-limit) or
+    # classic, for a single-node dev broker: it counts nothing, so the consumer counts its own
+    # tries (a header on a copy it sends back to the queue) and dead-letters past the limit
+    queue_type: Literal["quorum", "classic"] = "quorum"
+    # the broker's consumer_timeout: a delivery held unacked longer closes the channel
+    # (RabbitMQ's default 30 min); a batch must be handled well inside it (see the startup check)
+    consumer_timeout_seconds: float = Field(default=1800.0, gt=0)
     lease_seconds: float = 30.0  # embedded: how long a claimed message stays claimed
     poll_seconds: float = 0.2  # how often an idle relay or embedded consumer looks again
     confirm_timeout: float = 10.0
     consumer_threads: int = 1  # embedded: threads per consumer
-    # embedded: the processes that run the consumers, up included (up starts the others beside
-    # itself, ``baosong pipeline``, all on the same database); 0: one for each core
+    # embedded: the processes that run the consumers (up starts them beside itself, ``baosong
+    # pipeline``, all on the same database, and serves HTTP); 0: one for each core; 1: up runs
+    # everything itself
     pipeline_processes: int = Field(default=0, ge=0, le=64)
     # Batches: under load a consumer takes what is waiting in one transaction (each event still
     # decided once by the inbox), so the transaction, the queue's bookkeeping and what items
@@ -107,6 +121,9 @@ class Settings(BaseSettings):
     # each event at once: a batch never waits for more than the linger.
     event_batch: int = Field(default=100, ge=1)  # events one transaction may take
     publish_batch: int = Field(default=20, ge=1)  # approved items: the publisher's batches
+    # pages of one batch written side by side (a folder's fsync or an S3 request each: waiting,
+    # not work); 1 writes them one after another
+    site_write_threads: int = Field(default=8, ge=1, le=64)
     score_batch: int = Field(default=200, ge=1)  # events the ledger books in one transaction
     screen_batch: int = Field(default=8, ge=1)  # received items screened in one transaction
     batch_linger_seconds: float = Field(default=0.05, ge=0, le=5)  # RabbitMQ: a batch fills
@@ -193,6 +210,11 @@ class Settings(BaseSettings):
     site_dzjg_url: str = ""  # the 党政机关网站 mark's link (issued with the site's registration)
     site_error_report_url: str = "https://zfwzzc.www.gov.cn/"  # 「我为政府网站找错」
 
+    # --- what operators see (Prometheus) -----------------------------------------------------
+    # a process without HTTP (worker, publisher, scoring, pipeline) serves /metrics on this port;
+    # 0: it serves none (the API and up always answer /metrics on their own port)
+    metrics_port: int = Field(default=0, ge=0, le=65535)
+
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
     @model_validator(mode="after")
@@ -222,6 +244,10 @@ class Settings(BaseSettings):
     @property
     def lexicon_path(self) -> Path:
         return self.lexicon or PACKAGE_ROOT / "moderation" / "default_lexicon.tsv"
+
+    @property
+    def columns_path(self) -> Path:
+        return self.columns or PACKAGE_ROOT / "services" / "columns.toml"
 
     @property
     def rules_path(self) -> Path:

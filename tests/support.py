@@ -50,8 +50,19 @@ def postgres_database() -> Iterator[str]:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def _rabbitmqctl(*args: str) -> None:
-    subprocess.run(["rabbitmqctl", "-q", *args], check=True, capture_output=True, timeout=120)
+def _rabbitmqctl(*args: str, attempts: int = 3) -> None:
+    """rabbitmqctl, tried again after a pause: its CLI node can fail to start on a busy machine
+    (a clash of distribution ports with a CLI node still exiting), which is not the broker's
+    fault. The last failure is raised with what the command printed."""
+    for attempt in range(1, attempts + 1):
+        done = subprocess.run(["rabbitmqctl", "-q", *args], capture_output=True, text=True,
+                              timeout=120, check=False)
+        if done.returncode == 0:
+            return
+        if attempt == attempts:
+            raise RuntimeError(f"rabbitmqctl {' '.join(args)} exited {done.returncode}: "
+                               f"{done.stderr.strip() or done.stdout.strip()}")
+        time.sleep(2 * attempt)
 
 
 @contextmanager

@@ -21,7 +21,7 @@ from services import audit, outbox
 from services.clock import utcnow
 from services.context import Context
 from services.contracts.documents import DocumentRepealed
-from services.http import ContextDep, CurrentUser, RowId
+from services.http import XLSX, ContextDep, CurrentUser, RowId, answers
 from services.identity import Principal, Role, require_role
 from services.refusals import Conflict, NotFound
 
@@ -165,7 +165,7 @@ def register(document_id: RowId, body: Names, ctx: ContextDep, user: CurrentUser
 
 
 @router.get("/{document_id}/registrations", summary="会议报名名单 (the registrations; xlsx too)",
-            response_model=None)
+            response_model=None, responses=answers(media=(XLSX,)))
 def registration_list(document_id: RowId, ctx: ContextDep, user: CurrentUser,
                       format: Annotated[Literal["json", "xlsx"], Query()] = "json"
                       ) -> dict[str, Any] | Response:
@@ -177,7 +177,7 @@ def registration_list(document_id: RowId, ctx: ContextDep, user: CurrentUser,
     name = f"{data['title'][:60]}-报名名单.xlsx"
     return Response(
         registrations.to_xlsx(data, ctx.settings.timezone),
-        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        media_type=XLSX,
         headers={"Content-Disposition": f"attachment; filename=\"registrations-{document_id}"
                                         f".xlsx\"; filename*=UTF-8''{quote(name)}",
                  "X-Content-Type-Options": "nosniff", "Cache-Control": "no-store"})

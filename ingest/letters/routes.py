@@ -14,7 +14,7 @@ from ingest.letters.draft import read_letter
 from ingest.letters.intake import take
 from ingest.uploads import UploadLimits, parse_form
 from services.context import Context
-from services.http import ContextDep, current_principal
+from services.http import NOT_BLANK, ContextDep, answers, current_principal
 from services.identity import Principal, Role, Unit
 from services.refusals import Refusal
 from services.web_session import SESSION_COOKIE
@@ -69,7 +69,7 @@ def _limits(ctx: Context) -> UploadLimits:
                         max_fields=30, max_field_chars=s.letter_max_body_chars)
 
 
-@router.post("", status_code=201, openapi_extra=LETTER_FORM,
+@router.post("", status_code=201, openapi_extra=LETTER_FORM, responses=answers(429),
              summary="写一封来信 (write a letter to the public mailbox)")
 async def write_letter(request: Request, ctx: ContextDep) -> JSONResponse:
     s = ctx.settings
@@ -100,7 +100,8 @@ def _lookup_limit(ctx: Context, request: Request) -> None:
                  s.letter_lookup_window_seconds, "查询")
 
 
-@router.get("/lookup", summary="凭查询码和密码查看来信 (the writer's view of a letter)")
+@router.get("/lookup", responses=answers(404, 429),
+            summary="凭查询码和密码查看来信 (the writer's view of a letter)")
 def look_up(request: Request, ctx: ContextDep,
             code: Annotated[str, Query(max_length=16)],
             secret: Annotated[str, Query(max_length=64)]) -> dict[str, Any]:
@@ -111,22 +112,25 @@ def look_up(request: Request, ctx: ContextDep,
 class RatingIn(BaseModel):
     code: str = Field(max_length=16)
     secret: str = Field(max_length=64)
-    rating: str = Field(max_length=16)
+    rating: str = Field(max_length=16, json_schema_extra={  # said in words when it is not
+        "enum": ["satisfied", "basic", "unsatisfied"]})
 
 
 class SupplementIn(BaseModel):
     code: str = Field(max_length=16)
     secret: str = Field(max_length=64)
-    text: str = Field(max_length=20_000)
+    text: str = Field(max_length=20_000, json_schema_extra={"pattern": NOT_BLANK})
 
 
-@router.post("/lookup/rating", summary="评价答复 (rate the answer)")
+@router.post("/lookup/rating", responses=answers(404, 429),
+             summary="评价答复 (rate the answer)")
 def rate(request: Request, ctx: ContextDep, body: RatingIn) -> dict[str, Any]:
     _lookup_limit(ctx, request)
     return writer.rate(ctx, body.code, body.secret, body.rating)
 
 
-@router.post("/lookup/supplement", summary="补充材料 (answer the unit's question)")
+@router.post("/lookup/supplement", responses=answers(404, 429),
+             summary="补充材料 (answer the unit's question)")
 def supplement(request: Request, ctx: ContextDep, body: SupplementIn) -> dict[str, Any]:
     _lookup_limit(ctx, request)
     return writer.supplement(ctx, body.code, body.secret, body.text)

@@ -15,14 +15,13 @@ from ingest.surveys import casting, design
 from ingest.surveys.models import BallotCode, Survey
 from services.clock import utcnow
 from services.context import Context
-from services.http import ContextDep, CurrentUser, RowId
+from services.http import XLSX, ContextDep, CurrentUser, RowId, answers
 from services.identity import Role, Unit, require_role
 from services.refusals import Invalid, Malformed, TooLarge
 
 router = APIRouter(tags=["surveys"])
 
 BROWSER_COOKIE = "baosong_ballot_{}"  # set once a browser has answered: a soft signal only
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def client_address(request: Request, ctx: Context) -> str:
@@ -58,7 +57,8 @@ async def read_json(request: Request, limit: int) -> Any:
         raise Malformed("提交内容不是有效的 JSON (the body is not JSON)") from exc
 
 
-@router.post("/api/surveys", status_code=201, summary="新建网上调查或评议 (design a survey)")
+@router.post("/api/surveys", status_code=201, responses=answers(413),
+             summary="新建网上调查或评议 (design a survey)")
 def post_survey(body: design.SurveyIn, ctx: ContextDep, user: CurrentUser) -> dict[str, Any]:
     require_role(user, Role.ADMIN)
     with ctx.db.transaction() as session:
@@ -82,7 +82,8 @@ def get_survey(survey_id: RowId, ctx: ContextDep) -> dict[str, Any]:
         return to_public(design.load(session, survey_id), utcnow())
 
 
-@router.put("/api/surveys/{survey_id}", summary="修改调查 (until the first ballot)")
+@router.put("/api/surveys/{survey_id}", responses=answers(413),
+            summary="修改调查 (until the first ballot)")
 def put_survey(survey_id: RowId, body: design.SurveyIn, ctx: ContextDep,
                user: CurrentUser) -> dict[str, Any]:
     require_role(user, Role.ADMIN)
@@ -93,7 +94,7 @@ def put_survey(survey_id: RowId, body: design.SurveyIn, ctx: ContextDep,
 
 
 @router.post("/api/surveys/{survey_id}/codes", summary="发放投票码 (single-use ballot codes)",
-             response_model=None)
+             response_model=None, responses=answers(413, media=(XLSX,)))
 def post_codes(survey_id: RowId, body: design.CodesIn, ctx: ContextDep, user: CurrentUser,
                format: Literal["json", "xlsx"] = "json") -> dict[str, Any] | Response:
     require_role(user, Role.ADMIN)
@@ -166,6 +167,7 @@ BALLOT_BODY = {
 
 
 @router.post("/api/surveys/{survey_id}/ballots", status_code=201, openapi_extra=BALLOT_BODY,
+             responses=answers(413, 429),
              summary="提交答卷 (cast a ballot, public)")
 async def post_ballot(survey_id: RowId, request: Request, ctx: ContextDep) -> JSONResponse:
     body = await read_json(request, ctx.settings.survey_max_ballot_bytes)

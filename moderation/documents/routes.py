@@ -5,14 +5,14 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from fastapi import APIRouter
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from moderation.documents.models import DocumentReview
 from moderation.documents.screening import approval
 from services import audit, outbox
 from services.clock import utcnow
 from services.contracts.documents import DocumentRejected
-from services.http import ContextDep, CurrentUser, RowId
+from services.http import ContextDep, CurrentUser, RowId, reason_required
 from services.identity import Role, require_role
 from services.refusals import Conflict, Invalid, NotFound
 
@@ -20,6 +20,8 @@ router = APIRouter(prefix="/api/moderation/documents", tags=["moderation"])
 
 
 class Decision(BaseModel):
+    model_config = ConfigDict(json_schema_extra=reason_required("reject"))
+
     action: Literal["approve", "reject"]
     reason: str = Field("", max_length=500)
 

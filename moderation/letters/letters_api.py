@@ -16,7 +16,7 @@ from moderation.letters.models import CaseState, LetterCase
 from moderation.letters.views import detail, is_overdue, row
 from moderation.letters.workflow import Actions
 from services import audit
-from services.http import CurrentUser
+from services.http import IMAGES, CurrentUser, answers
 from services.identity import Principal, unit_names, user_names
 from services.refusals import Forbidden, NotFound
 
@@ -111,7 +111,9 @@ def build_router(desk: Desk) -> APIRouter:
     def get_letter(letter_id: LetterId, user: CurrentUser) -> dict[str, Any]:
         return view(user, letter_id)
 
-    @router.get("/{letter_id:int}/attachments/{position:int}", summary="来信附件")
+    @router.get("/{letter_id:int}/attachments/{position:int}", summary="来信附件",
+                response_class=Response,
+                responses=answers(media=(*IMAGES, "application/pdf")))
     def attachment(letter_id: LetterId, position: Annotated[int, Path(ge=0, le=100)],
                    user: CurrentUser) -> Response:
         with db.transaction() as session:

@@ -99,10 +99,12 @@ class FeaturePages:
             query = (sa.select(PublishedItem).where(PublishedItem.unit_slug == unit.slug,
                                                     PublishedItem.state == ItemState.PUBLISHED)
                      .order_by(PublishedItem.published_at.desc()))
+            # its works: the items in the columns of art works shown whole (企业文化)
+            art = [c.id for c in self.ctx.columns if c.whole]
             items = pages.views(session.scalars(
-                query.where(PublishedItem.column != "culture").limit(ENTERPRISE_ITEMS)), units)
+                query.where(PublishedItem.column.not_in(art)).limit(ENTERPRISE_ITEMS)), units)
             culture = pages.views(session.scalars(
-                query.where(PublishedItem.column == "culture").limit(ENTERPRISE_ITEMS)), units)
+                query.where(PublishedItem.column.in_(art)).limit(ENTERPRISE_ITEMS)), units)
         unit_path = addresses.unit(unit.slug) if unit is not None and pages.exists(
             addresses.unit(unit.slug)) else None
         self._put(entry_page(entry.series, entry.year, entry.rank), "feature_enterprise.html",

@@ -74,7 +74,13 @@ def _rows_of_csv(data: bytes) -> list[list[str]]:
             continue
     else:
         raise Unsupported("CSV 文件须为 UTF-8 或 GB18030 编码 (CSV must be UTF-8 or GB18030)")
-    return [[_text(v) for v in row] for row in csv.reader(io.StringIO(text))][:MAX_ROWS + 2]
+    # newline="" lets the reader see a lone carriage return (an old Mac's line end) as a line end
+    # rather than as a character inside a field, which it refuses
+    try:
+        return [[_text(v) for v in row]
+                for row in csv.reader(io.StringIO(text, newline=""))][:MAX_ROWS + 2]
+    except csv.Error as exc:
+        raise Invalid(f"CSV 文件无法读取：{exc} (the CSV cannot be read)") from exc
 
 
 def read_rows(data: bytes, filename: str) -> list[Row]:

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from publisher.footer import footer_of
 from publisher.letters.models import LetterPage
 from publisher.render import Renderer
 from services import outbox
@@ -41,15 +42,30 @@ class LetterPublishing:
     def renderer(self) -> Renderer:
         # built on first use: the public address may be settled only once the server listens
         if self._renderer is None:
-            self._renderer = Renderer(self.ctx.settings.site_title, self.ctx.settings.portal_url)
+            self._renderer = Renderer(self.ctx.settings.site_title, self.ctx.settings.portal_url,
+                                      footer_of(self.ctx.settings), columns=self.ctx.columns)
         return self._renderer
 
-    def write_index(self, session: Session) -> None:
+    def write_index(self, session: Session, done: object = None) -> None:
         pages = session.scalars(sa.select(LetterPage).where(LetterPage.live.is_(True))
                                 .order_by(LetterPage.replied_on.desc(),
                                           LetterPage.letter_id.desc())).all()
         self.ctx.site.put_bytes(INDEX, self.renderer.mailbox(INDEX, pages=pages,
                                                              labels=c.TYPE_LABELS), HTML)
+
+    def _write_page(self, page: LetterPage) -> None:
+        html = self.renderer.letter(
+            f"{PREFIX}{page.code}.html", page=page, type_label=c.TYPE_LABELS[page.type],
+            received=_date(page.received_at.astimezone(self.zone).date()),
+            replied=_date(page.replied_on))
+        self.ctx.site.put_bytes(f"{PREFIX}{page.code}.html", html, HTML)
+
+    def every_page(self, session: Session, done: object = None) -> None:
+        """Every letter on the site and the index again (a rebuild: a changed template or
+        columns file shows on these pages too)."""
+        for page in session.scalars(sa.select(LetterPage).where(LetterPage.live.is_(True))):
+            self._write_page(page)
+        self.write_index(session)
 
     def ensure_index(self) -> None:
         """The column is linked from every page: it is there before its first letter."""
@@ -76,11 +92,7 @@ class LetterPublishing:
         page.replied_on = event.time.astimezone(self.zone).date()
         page.live, page.updated_at = True, utcnow()
         session.flush()
-        html = self.renderer.letter(
-            key, page=page, type_label=c.TYPE_LABELS[page.type],
-            received=_date(page.received_at.astimezone(self.zone).date()),
-            replied=_date(page.replied_on))
-        self.ctx.site.put_bytes(key, html, HTML)
+        self._write_page(page)
         self.write_index(session)
         outbox.emit(session, c.LetterPublished(letter=p.letter, code=p.code, type=p.type,
                                                received_at=p.received_at, url=url)

@@ -57,6 +57,8 @@ def check_all(ctx: Context) -> int:
             row.detail = detail
             row.failures = 0 if alive else (row.failures or 0) + 1
             row.checked_at = utcnow()
+            row.dead_since = None if alive else (
+                row.checked_at if row.failures == 1 else row.dead_since or row.checked_at)
         checked += 1
     return checked
 
@@ -65,4 +67,6 @@ def report(ctx: Context) -> list[dict[str, object]]:
     with ctx.db.session() as session:
         rows = session.scalars(sa.select(LinkCheck).order_by(LinkCheck.unit_slug)).all()
         return [{"unit": r.unit_slug, "url": r.url, "status": r.status, "detail": r.detail,
-                 "failures": r.failures, "checked_at": r.checked_at.isoformat()} for r in rows]
+                 "failures": r.failures, "checked_at": r.checked_at.isoformat(),
+                 "dead_since": r.dead_since.isoformat() if r.dead_since else None}
+                for r in rows]

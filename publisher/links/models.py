@@ -24,3 +24,5 @@ class LinkCheck(Base):
     detail: Mapped[str] = mapped_column(sa.String(200), default="")  # "HTTP 404", "连接失败"
     failures: Mapped[int] = mapped_column(default=0)  # in a row; 0 once the site answers again
     checked_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    # the first failed check of the failures in a row; None while the site answers
+    dead_since: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)

@@ -13,7 +13,7 @@ from publisher.models import ItemState, PublishedItem
 from publisher.search import index
 from publisher.search.models import SearchEntry
 from publisher.search.terms import index_terms
-from services.columns import BY_ID
+from services.columns import Columns
 from services.db import Database
 from services.events import Event, EventType
 from services.identity import Unit
@@ -28,16 +28,17 @@ def _texts(item: PublishedItem) -> tuple[str, ...]:
     return (item.body, *(p.get("caption") or "" for p in item.photos))
 
 
-def put_item(session: Session, item: PublishedItem, terms: set[str] | None = None) -> None:
+def put_item(session: Session, item: PublishedItem, columns: Columns,
+             terms: set[str] | None = None) -> None:
     unit = session.get(Unit, item.unit_slug)
-    column = BY_ID[item.column].name if item.column in BY_ID else item.column
+    column = columns.name_of(item.column) or item.column
     index.put(session, _ref(item.submission_id), title=item.title,
               key=addresses.article(item.submission_id),
               unit=unit.name if unit else item.unit_slug, column=column,
               published_at=item.published_at, texts=_texts(item), terms=terms)
 
 
-def reindex(session: Session, done: object = None) -> None:
+def reindex(columns: Columns, session: Session, done: object = None) -> None:
     """Every article on the site into the index again (a rebuild; and the items published
     before the index existed), and none that is off the site."""
     import sqlalchemy as sa
@@ -45,14 +46,14 @@ def reindex(session: Session, done: object = None) -> None:
     on_site = set()
     for item in session.scalars(sa.select(PublishedItem)
                                 .where(PublishedItem.state == ItemState.PUBLISHED)):
-        put_item(session, item)
+        put_item(session, item, columns)
         on_site.add(_ref(item.submission_id))
     for ref in session.scalars(sa.select(SearchEntry.ref).where(SearchEntry.ref.like("article:%"))):
         if ref not in on_site:
             index.remove(session, ref)
 
 
-def _cut(db: Database, event: Event) -> Handler:
+def _cut(db: Database, columns: Columns, event: Event) -> Handler:
     """The article's words are cut before the transaction (jieba is the slow part), and used
     in it if the article is still as it was read then."""
     with db.session() as session:
@@ -66,7 +67,7 @@ def _cut(db: Database, event: Event) -> Handler:
         item = session.get(PublishedItem, event.data["submission"])
         if item is not None and item.state == ItemState.PUBLISHED:
             same = read == (item.updated_at, item.unit_slug)
-            put_item(session, item, terms if same else None)
+            put_item(session, item, columns, terms if same else None)
 
     return published
 
@@ -77,7 +78,7 @@ def retracted(session: Session, event: Event) -> None:
         index.remove(session, _ref(event.data["submission"]))
 
 
-def subscription(db: Database) -> Subscription:
+def subscription(db: Database, columns: Columns) -> Subscription:
     return Subscription(consumer="publisher-search", handlers={
-        EventType.PUBLISHED: Prepared(functools.partial(_cut, db)),
+        EventType.PUBLISHED: Prepared(functools.partial(_cut, db, columns)),
         EventType.RETRACTED: retracted})

@@ -17,7 +17,7 @@ from publisher.search.index import Hit, search
 from publisher.search.limits import RateLimit
 from publisher.serving import SECURITY_HEADERS
 from services.context import Context
-from services.http import ContextDep
+from services.http import ContextDep, answers
 from services.refusals import Invalid
 
 
@@ -54,7 +54,8 @@ def build_router(ctx: Context, pages: Pages) -> APIRouter:
         with ctx.db.session() as session:
             return query, search(session, query, ctx.settings.search_results)
 
-    @router.get("/api/search", summary="站内搜索，新的在前 (site search, newest first)")
+    @router.get("/api/search", responses=answers(429),
+                summary="站内搜索，新的在前 (site search, newest first)")
     def search_api(request: Request, ctx: ContextDep,
                    q: Annotated[str, Query(max_length=400)] = "") -> dict[str, Any]:
         _, hits = run(request, ctx, q)

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Annotated, Any
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 
 from scoring.letters.stats import month_stats
 from services.clock import utcnow
-from services.http import ContextDep, CurrentUser
+from services.http import ContextDep, CurrentUser, MonthQuery
 from services.refusals import Invalid
 
 router = APIRouter(prefix="/api/letters", tags=["mailbox"])
@@ -24,7 +24,7 @@ def today_in(timezone: str) -> dt.date:
 
 @router.get("/stats", summary="来信办理统计：每个办理单位的按期办结率、回复率、满意率、发回重办率")
 def stats(ctx: ContextDep, user: CurrentUser,
-          month: Annotated[str | None, Query(max_length=7)] = None) -> dict[str, Any]:
+          month: MonthQuery = None) -> dict[str, Any]:
     today = today_in(ctx.settings.timezone)
     month = month or f"{today:%Y-%m}"
     if not MONTH_RE.match(month):

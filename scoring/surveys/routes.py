@@ -16,13 +16,11 @@ from scoring.surveys.models import EvaluationResult, SurveyCopy
 from services import outbox
 from services.clock import utcnow
 from services.contracts.surveys import ResultsPublished
-from services.http import ContextDep, CurrentUser, RowId
+from services.http import XLSX, ContextDep, CurrentUser, RowId, answers
 from services.identity import Role, require_role
 from services.refusals import Invalid, NotFound
 from services.web_pages import Pages, asset
 from services.web_session import PageUserDep, require_page_role
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @functools.cache
@@ -44,6 +42,7 @@ def build_router() -> APIRouter:
     router = APIRouter(tags=["surveys"])
 
     @router.get("/api/surveys/{survey_id}/results", response_model=None,
+                responses=answers(media=(XLSX,)),
                 summary="调查结果 (counts, percentages, means; per-unit scores of an evaluation)")
     def get_results(survey_id: RowId, ctx: ContextDep, user: CurrentUser,
                     format: Literal["json", "xlsx"] = "json") -> dict[str, Any] | Response:

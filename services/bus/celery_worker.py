@@ -22,12 +22,14 @@ from typing import Any, ClassVar
 import amqp.exceptions
 import kombu.exceptions
 from celery import Celery, bootsteps
+from celery.exceptions import Reject
 from celery.worker.consumer import Consumer as CeleryConsumer
 from kombu import Consumer
 from kombu.transport.base import Message
 
 from services.bus.amqp import Topology
 from services.bus.retry import deliver_with_retry
+from services.bus.timeouts import TASK_TIME_LIMIT
 from services.contracts import check
 from services.db import Database
 from services.events import Event, InvalidEvent
@@ -81,8 +83,8 @@ def make_celery(
         broker_connection_max_retries=None,  # a worker waits for its broker however long it is out
         broker_heartbeat=30,  # notices a half-open connection
         # Well under RabbitMQ's consumer_timeout (30 min): a stuck task is killed and redelivered.
-        task_time_limit=600,
-        task_soft_time_limit=540,
+        task_time_limit=TASK_TIME_LIMIT,
+        task_soft_time_limit=TASK_TIME_LIMIT * 9 // 10,
         task_queues=task_queues,
         task_default_queue=task_queues[0].name if task_queues else "celery",
         task_serializer="json",
@@ -103,10 +105,35 @@ def make_celery(
             runtimes[pid] = build_runtime()
         return runtimes[pid]
 
+    def try_again(task: Any, exc: BaseException | None) -> BaseException:
+        """Back to the task queue for another try; past the delivery limit, the dead letters."""
+        if topology.counts_deliveries:  # the quorum queue counts the deliveries
+            return Reject(repr(exc), requeue=True)
+        # a classic queue counts nothing: a copy with one more retry, sent (with confirms)
+        # before this one is acked; past the limit ``retry`` raises and the task is rejected
+        try:
+            return task.retry(exc=exc, countdown=0,
+                              max_retries=settings.delivery_limit, throw=False)
+        except Exception as last:
+            log.error("%s: dead-lettering after %d tries: %r", task.request.id,
+                      settings.delivery_limit + 1, last)
+            return Reject(repr(last), requeue=False)
+
     @app.task(name=TASK_NAME, bind=True)
     def handle_event(task: Any, consumer: str, envelope: dict[str, Any]) -> bool:
         rt = runtime()
-        handled = deliver_with_retry(rt.db, rt.subscriptions[consumer], Event.from_dict(envelope))
+        if not topology.counts_deliveries and task.request.delivery_info.get("redelivered"):
+            # delivered before and never acked (its process died in the handler): a try that
+            # counts, or a handler that kills its process would loop forever
+            raise try_again(task, None)
+        try:
+            handled = deliver_with_retry(rt.db, rt.subscriptions[consumer],
+                                         Event.from_dict(envelope))
+        except InvalidEvent as exc:  # its data does not fit its type: no retry can help
+            raise Reject(repr(exc), requeue=False) from exc
+        except Exception as exc:
+            log_failure(log, exc, "%s failed on %s", consumer, envelope.get("id"))
+            raise try_again(task, exc) from exc
         if rt.relay is not None:
             try:
                 rt.relay.drain()
@@ -158,6 +185,26 @@ def make_celery(
 
     app.steps["consumer"].add(EventBridge)
     return app
+
+
+def run_worker(app: Celery, argv: Sequence[str]) -> int:
+    """Run ``celery worker`` for ``app`` and return its exit status.
+
+    Not ``app.start``: it runs the same command without click's standalone mode, in which click
+    (8.2 on) returns the status instead of raising it, and ``start`` drops what is returned. A
+    worker that stopped with an "Unrecoverable error" then exited 0, and its supervisor did not
+    start it again."""
+    from celery.bin.celery import celery as command
+    from click.exceptions import Exit
+
+    command.params[0].default = app
+    try:
+        status = command.main(args=list(argv), standalone_mode=False)
+    except Exit as exc:  # click before 8.2 raised it
+        status = exc.exit_code
+    finally:
+        command.params[0].default = None
+    return status if isinstance(status, int) else 0
 
 
 class WorkerConsumer(CeleryConsumer):

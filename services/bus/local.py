@@ -14,12 +14,13 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from services import metrics
 from services.backoff import Backoff
 from services.db import Base, Database, UTCDateTime, utcnow
 from services.events import Event, InvalidEvent
@@ -246,3 +247,43 @@ class QueueWatch:
     def run(self, stop: threading.Event) -> None:
         poll_until_stopped(self.look, stop=stop, wake=threading.Event(),
                            poll_seconds=self.poll_seconds, name="queue watch")
+
+
+class LocalQueueProbe:
+    """What a scrape shows of the embedded queue's ``consumers``: how many messages wait, the
+    age of the oldest, and the dead letters. The table holds only what waits (a handled message
+    is deleted), and each figure is read by the ``(queue, id)`` index."""
+
+    name = "embedded_queue"
+
+    def __init__(self, db: Database, consumers: Sequence[str]) -> None:
+        self.db = db
+        self.consumers = list(consumers)
+
+    def read(self) -> Iterator[metrics.Reading]:
+        now = utcnow()
+        with self.db.session() as session:
+            waiting = {queue: (count, oldest) for queue, count, oldest in session.execute(
+                sa.select(LocalMessage.queue, sa.func.count(), sa.func.min(LocalMessage.id))
+                .where(LocalMessage.queue.in_(self.consumers)).group_by(LocalMessage.queue))}
+            dead = dict(session.execute(
+                sa.select(DeadLetter.queue, sa.func.count())
+                .where(DeadLetter.queue.in_(self.consumers)).group_by(DeadLetter.queue)).all())
+            payloads = dict(session.execute(
+                sa.select(LocalMessage.id, LocalMessage.payload)
+                .where(LocalMessage.id.in_([oldest for _, oldest in waiting.values()]))).all())
+        for queue in self.consumers:
+            labels = (("consumer", queue),)
+            count, oldest = waiting.get(queue, (0, None))
+            age = _age(payloads.get(oldest), now) if oldest is not None else 0.0
+            yield metrics.Reading(metrics.QUEUE_DEPTH, count, labels)
+            yield metrics.Reading(metrics.QUEUE_AGE, age, labels)
+            yield metrics.Reading(metrics.DEAD_LETTERS, dead.get(queue, 0), labels)
+
+
+def _age(payload: str | None, now: dt.datetime) -> float:
+    """Seconds since the event in ``payload`` happened (0 when it cannot be read)."""
+    try:
+        return max(0.0, (now - Event.from_json(payload or "").time).total_seconds())
+    except InvalidEvent:
+        return 0.0

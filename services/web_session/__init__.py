@@ -1,9 +1,11 @@
-"""Signing in from a browser: an API token once, then a signed session cookie.
+"""Signing in from a browser: an API token once, then a signed cookie naming a session kept on
+the server (never the token itself).
 
 The cookie is ``HttpOnly``, ``SameSite=Lax`` and ``Secure`` over HTTPS; pages send a CSRF secret
 with every change. One concern a module:
 
 - ``cookie``: the signed session cookie and the login form's nonce (no web framework);
+- ``store``: the server-side session rows the cookies name;
 - ``csrf``: the check that a change a cookie authenticates comes from one of our pages;
 - ``page_user``: who is signed in on a page, and the page each role lands on;
 - ``login``: the ``/login`` and ``/logout`` forms.
@@ -27,6 +29,7 @@ from services.web_session.page_user import (
     PageUserDep,
     install_page_errors,
     page_user,
+    principal_from_cookies,
     require_page_role,
 )
 
@@ -41,7 +44,7 @@ def install(app: FastAPI, settings: Settings, landing: Mapping[Role, str],
     components declare them."""
     codec = SessionCodec(settings.secret, settings.session_hours * 3600)
     app.state.session_codec = codec
-    app.state.token_from_cookies = codec.token_from_cookies
+    app.state.principal_from_cookies = principal_from_cookies
     app.state.landing_pages = dict(landing)
     app.state.nav_links = tuple(nav)
     app.add_middleware(CsrfMiddleware, codec=codec)

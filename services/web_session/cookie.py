@@ -1,9 +1,9 @@
 """The signed cookies of a browser session: the session itself, and the login form's nonce.
 
-The session cookie holds the API token and a CSRF secret, signed and time-stamped with
-``itsdangerous`` under ``settings.secret``. Holding the token itself (not a server-side session
-id) keeps every request's identity check the one the API already makes: a deactivated user is
-signed out on the next request, and a forged cookie would still need a valid token inside it.
+The session cookie holds a random session id and a CSRF secret, signed and time-stamped with
+``itsdangerous`` under ``settings.secret``; never the API token. The id names a server-side row
+(``store``) that signing out deletes, so a copied cookie stops working with it. The CSRF secret
+rides in the cookie so that the CSRF check needs no database.
 
 No web framework here: the codec writes and reads strings.
 """
@@ -24,7 +24,7 @@ LOGIN_FORM_SECONDS = 3600
 
 @dataclass(frozen=True)
 class WebSession:
-    token: str
+    session_id: str
     csrf: str
 
 
@@ -36,9 +36,9 @@ class SessionCodec:
         self._session = URLSafeTimedSerializer(secret, salt="baosong.session")
         self._login = URLSafeTimedSerializer(secret, salt="baosong.login")
 
-    def dump(self, token: str) -> tuple[str, WebSession]:
-        session = WebSession(token=token, csrf=secrets.token_urlsafe(32))
-        return self._session.dumps({"t": session.token, "c": session.csrf}), session
+    def dump(self, session_id: str) -> tuple[str, WebSession]:
+        session = WebSession(session_id=session_id, csrf=secrets.token_urlsafe(32))
+        return self._session.dumps({"s": session.session_id, "c": session.csrf}), session
 
     def load(self, cookie: str) -> WebSession | None:
         try:
@@ -47,19 +47,18 @@ class SessionCodec:
             return None
         if not isinstance(raw, dict):
             return None
-        token, csrf = raw.get("t"), raw.get("c")
-        if not isinstance(token, str) or not isinstance(csrf, str) or not token or not csrf:
+        # a cookie from before sessions were kept on the server ("t": the token) reads as none
+        session_id, csrf = raw.get("s"), raw.get("c")
+        if not isinstance(session_id, str) or not isinstance(csrf, str) or not session_id \
+                or not csrf:
             return None
-        return WebSession(token=token, csrf=csrf)
+        return WebSession(session_id=session_id, csrf=csrf)
 
-    def token(self, cookie: str) -> str | None:
-        session = self.load(cookie)
-        return session.token if session else None
-
-    def token_from_cookies(self, cookies: Mapping[str, str]) -> str | None:
-        """The hook the API's identity check calls: the token a request's session carries."""
+    def session_id_from_cookies(self, cookies: Mapping[str, str]) -> str | None:
+        """The session id a request's session cookie carries, if it is one of ours."""
         cookie = cookies.get(SESSION_COOKIE)
-        return self.token(cookie) if cookie else None
+        session = self.load(cookie) if cookie else None
+        return session.session_id if session else None
 
     def login_nonce(self) -> tuple[str, str]:
         nonce = secrets.token_urlsafe(24)

@@ -11,8 +11,10 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 
 from services import web_pages
 from services.http import get_context
-from services.identity import authenticate
+from services.identity import check_token
+from services.refusals import Unauthenticated
 from services.settings import Settings
+from services.web_session import store
 from services.web_session.cookie import LOGIN_COOKIE, LOGIN_FORM_SECONDS, SESSION_COOKIE
 from services.web_session.csrf import same_secret
 from services.web_session.page_user import (
@@ -72,12 +74,15 @@ def build_router() -> APIRouter:
         if not token:
             return _login_page(request, next_path=next_path, status=422,
                                error="请输入 API 令牌 (token is required)")
-        with get_context(request).db.session() as db:
-            principal = authenticate(db, token)
-        if principal is None:
-            return _login_page(request, next_path=next_path, status=401,
-                               error="令牌无效或已停用 (invalid token)")
-        value, _ = codec.dump(token)
+        settings: Settings = get_context(request).settings
+        try:
+            with get_context(request).db.session() as db:
+                principal = check_token(db, token, settings.token_days)
+        except Unauthenticated as refused:  # says why: invalid, expired, revoked
+            return _login_page(request, next_path=next_path, status=401, error=refused.message)
+        with get_context(request).db.transaction() as db:
+            session_id = store.start(db, principal.id, settings.session_hours)
+        value, _ = codec.dump(session_id)
         response = RedirectResponse(next_path or landing_page(request, principal.role),
                                     status_code=303)
         response.set_cookie(SESSION_COOKIE, value, max_age=codec.max_age, httponly=True,
@@ -92,6 +97,9 @@ def build_router() -> APIRouter:
         if session is not None and not same_secret(csrf, session.csrf):
             return JSONResponse({"detail": "退出请求无效，请刷新页面后重试 (wrong CSRF token)"},
                                 status_code=403)
+        if session is not None:  # the row goes: a copy of the cookie no longer signs anyone in
+            with get_context(request).db.transaction() as db:
+                store.end(db, session.session_id)
         response = RedirectResponse("/login", status_code=303)
         response.delete_cookie(SESSION_COOKIE, path="/")
         return response

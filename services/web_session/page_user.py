@@ -16,10 +16,11 @@ from urllib.parse import quote
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 
-from services import web_pages
+from services import refusals, web_pages
 from services.http import get_context
-from services.identity import Principal, Role, Unit, authenticate
-from services.web_session.cookie import SESSION_COOKIE, SessionCodec
+from services.identity import Principal, Role, Unit
+from services.web_session import store
+from services.web_session.cookie import SESSION_COOKIE, SessionCodec, WebSession
 
 ROLE_LABELS = {Role.INFORMANT: "信息员", Role.MODERATOR: "审核员", Role.ADMIN: "管理员",
                Role.HANDLER: "办理人员"}
@@ -64,17 +65,42 @@ def landing_pages(request: Request) -> dict[Role, str]:
     return {role: landing_page(request, role) for role in Role}
 
 
-def signed_in(request: Request) -> PageUser | None:
+def session_of(request: Request) -> WebSession | None:
+    """The session the request's cookie names (signature checked; not yet the server's row)."""
     cookie = request.cookies.get(SESSION_COOKIE)
-    session = codec_of(request).load(cookie) if cookie else None
+    return codec_of(request).load(cookie) if cookie else None
+
+
+def _signed_in_principal(request: Request) -> tuple[Principal, WebSession] | None:
+    session = session_of(request)
     if session is None:
         return None
+    context = get_context(request)
+    principal = store.lookup(context.db, session.session_id, context.settings.token_days)
+    return (principal, session) if principal is not None else None
+
+
+def principal_from_cookies(request: Request) -> Principal | None:
+    """The API's identity check, for a request with no Authorization header: who its session
+    cookie signs in; a cookie whose session has ended is refused, saying so."""
+    found = _signed_in_principal(request)
+    if found is not None:
+        return found[0]
+    if request.cookies.get(SESSION_COOKIE):
+        raise refusals.Unauthenticated("登录已过期或已退出，请重新登录 (the session has ended)",
+                                       headers={"WWW-Authenticate": "Bearer"})
+    return None
+
+
+def signed_in(request: Request) -> PageUser | None:
+    found = _signed_in_principal(request)
+    if found is None:
+        return None
+    principal, session = found
     with get_context(request).db.session() as db:
-        principal = authenticate(db, session.token)
-        if principal is None:
-            return None
         unit = db.get(Unit, principal.unit) if principal.unit else None
-    return PageUser(principal=principal, csrf=session.csrf, unit_name=unit.name if unit else "")
+        unit_name = unit.name if unit else ""
+    return PageUser(principal=principal, csrf=session.csrf, unit_name=unit_name)
 
 
 def page_user(request: Request) -> PageUser:

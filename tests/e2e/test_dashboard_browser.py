@@ -1,5 +1,6 @@
 """The wall-screen dashboard in headless Chromium against a real ``baosong up`` process: a
-score change made through the API shows on the page without a reload."""
+score change made through the API shows on the page without a reload, the page signed in with
+the session cookie alone (no token in any address, none in the server's log)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from typing import Any
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, expect
+from playwright.sync_api import Browser, Page, expect
 
 from bootstrap import build_context, prepare
 from services.db import utcnow
@@ -49,7 +50,8 @@ def server(tmp_path: Path) -> Iterator[Server]:
     env = {**os.environ, "BAOSONG_DATA_DIR": str(data), "BAOSONG_POLL_SECONDS": "0.1"}
     process = subprocess.Popen([sys.executable, "-c", "from entrypoints.cli import main; main()",
                                 "up", "--port", str(port)], env=env, cwd=tmp_path,
-                               stdout=subprocess.DEVNULL, stderr=(tmp_path / "up.log").open("w"))
+                               stdout=(tmp_path / "out.log").open("w"),  # the access log
+                               stderr=(tmp_path / "up.log").open("w"))
     url = f"http://127.0.0.1:{port}"
     try:
         wait_until(lambda: _answers(f"{url}/healthz"), timeout=60, what="baosong up")
@@ -57,6 +59,17 @@ def server(tmp_path: Path) -> Iterator[Server]:
     finally:
         process.terminate()
         process.wait(timeout=20)
+
+
+def signed_in(browser: Browser, server: Server, viewport: dict[str, int]) -> Page:
+    """A browser of its own, signed in as the admin at /login; lands on the dashboard."""
+    page = browser.new_context(viewport=viewport).new_page()  # type: ignore[arg-type]
+    page.goto(f"{server.url}/dashboard")  # not signed in: sent to the sign-in page
+    page.wait_for_url("**/login?next=/dashboard")
+    page.fill("#token", server.admin)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/dashboard")
+    return page
 
 
 def _answers(url: str) -> bool:
@@ -77,8 +90,10 @@ def test_a_score_change_shows_on_the_dashboard_without_a_reload(
     wait_until(lambda: httpx.get(f"{server.url}/api/submissions/{sid}", headers=admin)
                .json()["status"] == "published", timeout=30, what="publication")
 
-    page = browser.new_page(viewport={"width": 1920, "height": 1080})
-    page.goto(f"{server.url}/dashboard?token={server.admin}")
+    page = signed_in(browser, server, {"width": 1920, "height": 1080})
+    addresses: list[str] = []
+    page.on("request", lambda request: addresses.append(request.url))
+    page.reload()
     board = page.locator('table[data-board="month.county"] tbody tr').first
     board.wait_for()
     assert board.inner_text().split("\t")[1:] == ["青山县经济和信息化局", "2"]
@@ -92,6 +107,9 @@ def test_a_score_change_shows_on_the_dashboard_without_a_reload(
         "() => document.querySelector('table[data-board=\"month.county\"] tbody tr td.pts')"
         ".textContent === '5'", timeout=10_000)  # the province's 5 instead of the portal's 2
     assert page.evaluate("window.notReloaded === true")
+    # the live stream came over the session cookie: no address the page asked for has a token
+    assert any("/api/scores/stream" in url for url in addresses)
+    assert not [url for url in addresses if "token" in url or server.admin in url]
     assert "被省级采用" in page.locator("#status").inner_text()
     page.wait_for_function("() => document.querySelectorAll('#chart polyline').length === 1")
     assert page.locator("#latest li").first.inner_text().endswith(
@@ -100,7 +118,7 @@ def test_a_score_change_shows_on_the_dashboard_without_a_reload(
     page.screenshot(path=str(tmp_path / "dashboard.png"))
 
     # the monthly bulletin prints to PDF (its print style sheet hides the print button)
-    page.goto(f"{server.url}/api/reports/bulletin?token={server.admin}")
+    page.goto(f"{server.url}/api/reports/bulletin")  # the same session cookie
     assert page.locator("h1").inner_text().endswith("信息报送情况通报")
     pdf = page.pdf(format="A4")
     assert pdf.startswith(b"%PDF") and b"/Type /Page" in pdf
@@ -108,8 +126,7 @@ def test_a_score_change_shows_on_the_dashboard_without_a_reload(
     page.close()
 
     # on a phone the latest items keep their titles and the chart's labels stay readable
-    phone = browser.new_page(viewport={"width": 390, "height": 844})
-    phone.goto(f"{server.url}/dashboard?token={server.admin}")
+    phone = signed_in(browser, server, {"width": 390, "height": 844})
     latest = phone.locator("#latest li").first
     expect(latest).to_contain_text("青山县召开工业经济运行分析会")
     assert latest.evaluate("e => e.scrollWidth <= e.clientWidth + 1")  # nothing cut off
@@ -151,3 +168,18 @@ def test_the_api_docs_work_on_a_closed_network(server: Server, browser: Browser)
     assert "报送 Baosong" in page.locator(".swagger-ui .info .title").inner_text()
     assert page.locator("button.authorize").count() == 1  # the bearer scheme is declared
     assert outside == []
+
+
+def test_a_token_in_an_address_is_refused_and_the_log_never_shows_one(
+        server: Server, tmp_path: Path) -> None:
+    old_link = httpx.get(f"{server.url}/dashboard?token={server.admin}")
+    assert old_link.status_code == 400 and "/login" in old_link.json()["detail"]
+    httpx.get(f"{server.url}/api/scores/stream", params={"token": server.admin}, timeout=5)
+    httpx.get(f"{server.url}/api/letters/lookup?code=AB12CD34&secret=the-writers-secret")
+    httpx.get(f"{server.url}/api/scores", headers={"Authorization": f"Bearer {server.admin}"})
+    logs = [tmp_path / "out.log", tmp_path / "up.log"]
+    read = lambda: "".join(p.read_text(encoding="utf-8") for p in logs)  # noqa: E731
+    wait_until(lambda: "/api/letters/lookup" in read(), timeout=10, what="the access log")
+    written = read()
+    assert "/dashboard?token=" in written and "/api/scores/stream?token=" in written
+    assert server.admin not in written and "the-writers-secret" not in written

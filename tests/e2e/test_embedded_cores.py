@@ -1,6 +1,6 @@
-"""``baosong up`` on the embedded queue uses every core: it starts a ``baosong pipeline`` helper
-beside itself for each further core, all taking turns at the same queue, and keeps them: a
-helper that dies is started again, and one whose ``up`` is gone stops by itself."""
+"""``baosong up`` on the embedded queue uses every core: it serves HTTP and starts a ``baosong
+pipeline`` helper beside itself for each core, all taking turns at the same queue, and keeps
+them: a helper that dies is started again, and one whose ``up`` is gone stops by itself."""
 
 from __future__ import annotations
 
@@ -44,8 +44,8 @@ def test_up_works_on_every_core_and_keeps_its_helpers(tmp_path: Path) -> None:
     base = f"http://127.0.0.1:{port}"
     try:
         wait_for_http(base)
-        helpers = wait_until(lambda: len(helpers_of(up.pid)) == 2 and helpers_of(up.pid),
-                             what="two helpers beside up")
+        helpers = wait_until(lambda: len(helpers_of(up.pid)) == 3 and helpers_of(up.pid),
+                             what="three helpers beside up")
         before = {pid: cpu_seconds(pid) for pid in helpers}
         client = api(base, token)
         sent = [upload(client, kind="photo" if n % 2 else "article", title=f"多核测试{n}",
@@ -61,7 +61,7 @@ def test_up_works_on_every_core_and_keeps_its_helpers(tmp_path: Path) -> None:
         assert worked == helpers  # every helper took its turns at the queue
 
         os.kill(helpers[0], signal.SIGKILL)  # a helper dies: up starts another
-        wait_until(lambda: len(helpers_of(up.pid)) == 2 and helpers[0] not in helpers_of(up.pid),
+        wait_until(lambda: len(helpers_of(up.pid)) == 3 and helpers[0] not in helpers_of(up.pid),
                    timeout=30, what="the helper started again")
         late = upload(client, kind="article", title="重启之后", body=article(99)).json()["id"]
         wait_until(lambda: client.get(f"/api/submissions/{late}").json()["status"]

@@ -21,8 +21,10 @@ pytestmark = pytest.mark.e2e
 
 def listen(base: str, token: str, into: queue.Queue[dict[str, Any]],
            last_event_id: str | None = None) -> None:
-    headers = {"Last-Event-ID": last_event_id} if last_event_id else {}
-    stream = httpx.stream("GET", f"{base}/api/scores/stream", params={"token": token},
+    headers = {"Authorization": f"Bearer {token}"}  # a script: the header, never the address
+    if last_event_id:
+        headers["Last-Event-ID"] = last_event_id
+    stream = httpx.stream("GET", f"{base}/api/scores/stream",
                           headers=headers, timeout=httpx.Timeout(60, read=60))
     # the server going away at the end of the test ends the listener too
     with contextlib.suppress(httpx.HTTPError), stream as response:

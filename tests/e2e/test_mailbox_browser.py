@@ -181,7 +181,10 @@ def test_a_letter_from_the_public_page_to_the_rated_published_answer(
 
     # counted on the dashboard
     board, board_problems = _context_page(browser)
-    board.goto(f"{server.url}/dashboard?token={server.tokens['周敏']}")
+    board.goto(f"{server.url}/login?next=/dashboard")  # the dashboard opens with the cookie
+    board.fill("#token", server.tokens["周敏"])
+    board.click("button[type=submit]")
+    board.wait_for_url("**/dashboard")
     row = board.locator('#letters-table tr[data-unit="industry"]')
     expect(row).to_contain_text("100%", timeout=15_000)
     expect(board.locator('#letters-table tr[data-unit="qingshan"]')).to_have_count(0)

@@ -298,6 +298,9 @@ def test_nginx_serves_the_bucket_as_the_api_does(portal: Portal, site: Crawl) ->
         missing = client.get(f"{portal.web}/site/articles/0.html")
         assert missing.status_code == 404 and "页面不存在" in missing.text
         assert "x-amz-request-id" not in missing.headers
+        # the processes' figures are for Prometheus on the inside network, not for readers
+        assert client.get(f"{portal.api}/metrics").status_code == 200
+        assert client.get(f"{portal.web}/metrics").status_code == 404
         assert client.post(f"{portal.web}/site/index.html").status_code == 405
         assert client.get(f"{portal.web}/site", follow_redirects=False).status_code == 308
         assert client.get(f"{portal.web}/site/.hidden").status_code == 404

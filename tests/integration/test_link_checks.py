@@ -57,6 +57,10 @@ def test_dead_sites_are_marked_for_the_admin_and_keep_their_link(pipeline: Pipel
     assert checks["linjiang"]["status"] == "dead" and checks["linjiang"]["detail"] == "HTTP 404"
     assert checks["linjiang"]["failures"] == 2
     assert checks["huayuan"]["status"] == "dead" and checks["huayuan"]["failures"] == 2
+    # dead since the first failed check of the two, alive ones never
+    first = checks["huayuan"]["dead_since"]
+    assert first is not None and first < checks["huayuan"]["checked_at"]
+    assert checks["qingshan"]["dead_since"] is None
     assert "office" not in checks
     assert p.get("/api/admin/links", informant).status_code == 403
     with p.ctx.db.session() as session:  # the links stay: the admin decides

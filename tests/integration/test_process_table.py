@@ -49,7 +49,7 @@ def on_rabbitmq(tmp_path: Path) -> Settings:
 def test_every_process_in_the_table_is_a_command_and_every_consumer_has_a_process(
         settings: Settings, runtimes: list[Runtime]) -> None:
     commands = set(typer.main.get_command(cli).commands)  # type: ignore[attr-defined]
-    assert set(PROCESSES) <= commands
+    assert {row.command or row.name for row in PROCESSES.values()} <= commands
     up = wired(runtimes, settings, "up")
     assert [s.consumer for s in up.subscriptions] == EVERY_CONSUMER
     by_component = {c.name: [s.consumer for s in c.subscriptions] for c in up.components}
@@ -62,7 +62,7 @@ def test_every_process_in_the_table_is_a_command_and_every_consumer_has_a_proces
 def test_on_the_embedded_queue_each_process_relays_and_runs_its_consumers_and_jobs(
         settings: Settings, runtimes: list[Runtime]) -> None:
     seen = {}
-    for name in ("up", "pipeline", "api", "worker", "publisher", "scoring"):
+    for name in ("up", "front", "pipeline", "api", "worker", "publisher", "scoring"):
         runtime = wired(runtimes, settings, name)
         assert runtime.relay is not None and runtime.celery is None
         assert not runtime.kombu_consumers
@@ -71,6 +71,7 @@ def test_on_the_embedded_queue_each_process_relays_and_runs_its_consumers_and_jo
     all_jobs = sorted(j.name for c in runtimes[0].components for j in c.jobs)
     assert seen == {
         "up": (EVERY_CONSUMER, all_jobs, True),
+        "front": ([], all_jobs, True),  # up on more cores: the pipelines consume
         "pipeline": (EVERY_CONSUMER, [], False),  # up's helper: up runs the jobs
         "api": (INGEST, INGEST_JOBS, True),
         "worker": (MODERATION, MODERATION_JOBS, False),

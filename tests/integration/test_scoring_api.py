@@ -167,8 +167,7 @@ def test_the_bulletin_lists_each_unit_and_those_that_sent_nothing(city: City) ->
     today = utcnow().astimezone(dt.timezone(dt.timedelta(hours=8)))
     assert data["issued"] == f"{today.year}年{today.month}月{today.day}日"
     assert data["issue"] == f"{today.year}年第{today.month}期"
-    page = p.client.get("/api/reports/bulletin", params={"month": month,
-                                                         "token": city.moderator})
+    page = p.get("/api/reports/bulletin", city.moderator, month=month)
     assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
     assert "信息报送情况通报" in page.text and "@page" in page.text
     assert '<meta name="viewport" content="width=device-width' in page.text

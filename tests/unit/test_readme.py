@@ -34,3 +34,14 @@ def test_every_shell_substitution_in_the_readme_runs_here() -> None:
         done = subprocess.run(["bash", "-c", command], capture_output=True, text=True, timeout=30,
                               check=False)
         assert done.returncode == 0 and done.stdout.strip(), (command, done.stderr)
+
+
+def test_the_readme_names_every_metric_and_its_port_setting() -> None:
+    from services import metrics
+
+    text = README.read_text(encoding="utf-8")
+    documented = set(re.findall(r"`(baosong_\w+)`", text))
+    shown = {name for name in metrics.names()
+             if not name.endswith(("_bucket", "_count", "_sum"))}
+    assert shown <= documented, sorted(shown - documented)
+    assert "`BAOSONG_METRICS_PORT`" in text

@@ -63,6 +63,16 @@ def test_the_list_sheet_is_read_by_its_headings() -> None:
         read_rows("排名,企业\n一,甲\n".encode(), "a.csv")
 
 
+def test_a_csv_with_old_mac_line_ends_is_read_and_a_broken_one_refused() -> None:
+    # a lone carriage return ends a line (it was a 500 once, found by the schemathesis test)
+    rows = read_rows("排名,企业\r1,华远机械\r".encode(), "a.csv")
+    assert [row.name for row in rows] == ["华远机械"]
+    with pytest.raises(Invalid):
+        read_rows(b"\r0", "a.csv")  # one row: no headings to read it by
+    with pytest.raises(Invalid, match="CSV"):
+        read_rows(b'"' + b"x" * 200_000, "a.csv")  # a field past the reader's limit
+
+
 def test_a_client_past_its_searches_a_minute_is_told_when_to_come_back() -> None:
     now = [1000.0]
     limit = RateLimit(2, clock=lambda: now[0])

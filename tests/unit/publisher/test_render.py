@@ -19,7 +19,9 @@ from publisher.render import (
     body_html,
     summary,
 )
-from services.columns import BY_ID, COLUMNS
+from services.columns import load
+
+COLUMNS = load()  # the shipped columns
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
@@ -41,7 +43,7 @@ def item(n: int = 7, **changes: object) -> ItemView:
 
 @pytest.fixture
 def renderer() -> Renderer:
-    return Renderer("市经济和信息化委员会", "https://jxw.example.gov.cn/site/")
+    return Renderer("市经济和信息化委员会", "https://jxw.example.gov.cn/site/", columns=COLUMNS)
 
 
 def valid_html(page: bytes) -> str:
@@ -51,7 +53,7 @@ def valid_html(page: bytes) -> str:
 
 
 def test_an_article_page_shows_everything_a_reader_needs(renderer: Renderer) -> None:
-    page = valid_html(renderer.article(item(), BY_ID["county"], older=item(3, title="较早一篇"),
+    page = valid_html(renderer.article(item(), COLUMNS["county"], older=item(3, title="较早一篇"),
                                        newer=None))
     assert '<html lang="zh-CN">' in page
     for text in ("青山县召开工业经济运行分析会7", "来源：", "青山县经济和信息化局",
@@ -92,7 +94,8 @@ def test_listing_pages_link_their_pages_relatively(renderer: Renderer) -> None:
 
 
 def test_the_art_gallery_shows_works_whole(renderer: Renderer) -> None:
-    culture = Listing("column", "culture", "企业文化", "书法、绘画、摄影")
+    culture = Listing("column", "culture", "企业文化", "书法、绘画、摄影",
+                      column=COLUMNS["culture"])
     page = valid_html(renderer.listing(culture, [item(5, column="culture")], [], page=None))
     assert 'class="gallery gallery-art"' in page
     assert 'src="../../photos/7/abc-0-thumb.jpg"' in page
@@ -140,6 +143,7 @@ def test_sitemaps_list_absolute_addresses(renderer: Renderer) -> None:
 
 def test_the_stylesheet_is_named_by_its_content(renderer: Renderer) -> None:
     assert renderer.stylesheet_key.startswith("assets/site-")
-    assert renderer.stylesheet_key == Renderer("别的标题", "http://x/").stylesheet_key
+    other = Renderer("别的标题", "http://x/", columns=COLUMNS)
+    assert renderer.stylesheet_key == other.stylesheet_key
     css = renderer.stylesheet().decode()
     assert "@import" not in css and "url(" not in css  # nothing fetched from elsewhere

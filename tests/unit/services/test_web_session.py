@@ -7,14 +7,21 @@ import pytest
 from services.web_session import SessionCodec, safe_next, same_secret
 
 
-def test_a_session_cookie_reads_back_its_token_and_csrf_secret() -> None:
+def test_a_session_cookie_reads_back_its_session_id_and_csrf_secret() -> None:
     codec = SessionCodec("secret", 3600)
-    cookie, session = codec.dump("bs_token")
+    cookie, session = codec.dump("session-id")
     loaded = codec.load(cookie)
-    assert loaded == session and loaded is not None and loaded.token == "bs_token"
-    assert codec.token(cookie) == "bs_token"
+    assert loaded == session and loaded is not None and loaded.session_id == "session-id"
     assert len(session.csrf) >= 32
-    assert codec.dump("bs_token")[1].csrf != session.csrf  # a new secret per sign-in
+    assert codec.dump("session-id")[1].csrf != session.csrf  # a new secret per sign-in
+
+
+def test_a_cookie_that_carries_a_token_from_before_signs_nobody_in() -> None:
+    from itsdangerous import URLSafeTimedSerializer
+
+    old = URLSafeTimedSerializer("secret", salt="baosong.session").dumps(
+        {"t": "bs_token", "c": "x" * 43})
+    assert SessionCodec("secret", 3600).load(old) is None
 
 
 @pytest.mark.parametrize("tamper", [
@@ -25,12 +32,12 @@ def test_a_session_cookie_reads_back_its_token_and_csrf_secret() -> None:
 ])
 def test_a_tampered_cookie_signs_nobody_in(tamper: object) -> None:
     codec = SessionCodec("secret", 3600)
-    cookie, _ = codec.dump("bs_token")
+    cookie, _ = codec.dump("session-id")
     assert codec.load(tamper(cookie)) is None  # type: ignore[operator]
 
 
 def test_a_cookie_signed_with_another_secret_or_too_old_is_refused() -> None:
-    cookie, _ = SessionCodec("secret", 3600).dump("bs_token")
+    cookie, _ = SessionCodec("secret", 3600).dump("session-id")
     assert SessionCodec("other", 3600).load(cookie) is None
     assert SessionCodec("secret", -1).load(cookie) is None  # past its age
 
@@ -61,9 +68,9 @@ def test_csrf_secrets_compare_exactly() -> None:
     assert not same_secret("", "abc")
 
 
-def test_the_api_reads_the_token_from_the_session_cookie_alone() -> None:
+def test_the_api_reads_the_session_id_from_the_session_cookie_alone() -> None:
     codec = SessionCodec("secret", 3600)
-    cookie, _ = codec.dump("bs_token")
-    assert codec.token_from_cookies({"baosong_session": cookie}) == "bs_token"
-    assert codec.token_from_cookies({"baosong_login": cookie}) is None
-    assert codec.token_from_cookies({}) is None
+    cookie, _ = codec.dump("session-id")
+    assert codec.session_id_from_cookies({"baosong_session": cookie}) == "session-id"
+    assert codec.session_id_from_cookies({"baosong_login": cookie}) is None
+    assert codec.session_id_from_cookies({}) is None
