@@ -201,7 +201,8 @@ class TextScreener:
         sounding = [k for k in listed if SOUND in by_key[k].marks and readable(k)]
         self._sound = SoundMatcher(sounding) if sounding else None
         self._sound_entries = [by_key[k] for k in sounding]
-        self._sound_keys = sounding
+        # each as its code points' bytes, to tell the word itself without making the text
+        self._sound_keys = [k.encode("utf-32-le") for k in sounding]
         # jieba is told the allowed words (a benign word is a word), never the listed ones:
         # a listed word made a dictionary word is one jieba prefers, which defeats asking it
         # whether the sentence holds that word (软件代开发票务 would read 代开发票 / 务)
@@ -316,7 +317,7 @@ class TextScreener:
         assert self._sound is not None
         hits = [h for h in self._sound.find(norm)
                 # the word itself is the lexicon's business (and its straddle check's)
-                if norm.text[h.start:h.end] != self._sound_keys[h.index]]
+                if norm.codes[h.start:h.end].tobytes() != self._sound_keys[h.index]]
         if not hits:
             return []
         findings: list[Finding] = []
