@@ -108,16 +108,22 @@ def from_code_points(codes: Codes) -> str:
 
 class Normalised:
     """The normalised text, and for each of its characters the offset in the original (worked
-    out only when asked for: most texts have no hit, and need no offsets)."""
+    out only when asked for: most texts have no hit, and need no offsets; the lexicon is
+    matched against the code points, so most need no text either)."""
 
-    __slots__ = ("_kept", "_offsets", "codes", "text")
+    __slots__ = ("_kept", "_offsets", "_text", "codes")
 
-    def __init__(self, text: str, kept: npt.NDArray[np.bool_], codes: Codes) -> None:
-        self.text = text
-        self.codes = codes  # the text's code points
+    def __init__(self, kept: npt.NDArray[np.bool_], codes: Codes, text: str | None = None) -> None:
+        self.codes = codes  # the normalised text's code points
         self._kept = kept
+        self._text = text
         self._offsets: npt.NDArray[np.intp] | None = None
 
+    @property
+    def text(self) -> str:
+        if self._text is None:
+            self._text = from_code_points(self.codes)
+        return self._text
 
     @property
     def offsets(self) -> npt.NDArray[np.intp]:
@@ -134,8 +140,7 @@ class Normalised:
 def normalise_mapped(mapped: Codes) -> Normalised:
     """From the text's code points already looked up in the fold table."""
     kept = mapped != DROPPED
-    codes = mapped[kept]
-    return Normalised(from_code_points(codes), kept, codes)
+    return Normalised(kept, mapped[kept])
 
 
 def normalise_codes(codes: Codes) -> Normalised:

@@ -31,7 +31,7 @@ import ahocorasick_rs
 import numpy as np
 import numpy.typing as npt
 
-from moderation.normalise import CODE_POINTS, code_points, normalise_word
+from moderation.normalise import CODE_POINTS, Normalised, normalise_word
 
 SPLIT_TABLE = Path(__file__).resolve().parent / "data" / "split_chars.tsv"
 SOUND, SHAPE = "sound", "shape"
@@ -42,7 +42,8 @@ _SYLLABLES_AT = 1  # syllables are numbered from here (0: no reading)
 # the bytes the sound view gives the syllables of marked words (not the space, 0x20)
 _SOUND_BYTES = bytes([*range(0x01, 0x20), *range(0x21, 0x7F), *range(0xA1, 0x100)])
 _LETTER_BYTE = 0x7F  # a Latin letter, in the sound view
-_LETTER_RUNS = re.compile("\x7f\x7f+")  # runs of two letters or more, found at memchr speed
+_LETTER = bytes((_LETTER_BYTE,))
+_LETTER_RUNS = re.compile(b"\x7f\x7f+")  # runs of two letters or more, found at memchr speed
 _REACH = 8  # characters read around a Latin run for a mixed word (dubo网站)
 
 
@@ -136,8 +137,10 @@ class SoundMatcher:
         self._shared = len(used) > len(_SOUND_BYTES)
         self._view = self._byte[_readings()[1]]  # for every code point, its byte in the view
         self._view[ord("a"):ord("z") + 1] = _LETTER_BYTE  # (the normalised text is lower case)
-        self._sound = ahocorasick_rs.AhoCorasick(
-            [bytes(self._byte[k]).decode("latin-1") for k in keys]) if keys else None
+        # over bytes: the view is one byte a character, so a byte offset is a character offset
+        # (no text to decode, and none for the automaton to encode back to UTF-8)
+        self._sound = ahocorasick_rs.BytesAhoCorasick(
+            [bytes(self._byte[k]) for k in keys]) if keys else None
         latin: dict[str, int] = {}
         for index, word in enumerate(words):
             for key in latin_keys(word):
@@ -147,34 +150,35 @@ class SoundMatcher:
         self._latin_index = list(latin.values())
         # a Latin run can be (part of) a word in pinyin only if it is a piece of one: most runs
         # of honest text (GDP, 5G, ISO) are not, and are not spelled out around
-        self._pieces = frozenset(key[i:j] for key in latin for i in range(len(key))
+        self._pieces = frozenset(key[i:j].encode() for key in latin for i in range(len(key))
                                  for j in range(i + 2, len(key) + 1))
         self._latin = ahocorasick_rs.AhoCorasick(self._latin_keys) if latin else None
 
-    def find(self, norm_text: str, codes: npt.NDArray[np.uint32] | None = None
-             ) -> list[SoundHit]:
-        """The hits in a normalised text (``codes``: its code points, if the caller has them)."""
+    def find(self, norm: Normalised) -> list[SoundHit]:
+        """The hits in a normalised text (its text is made only if it has Latin letters)."""
         hits: list[SoundHit] = []
-        codes = code_points(norm_text) if codes is None else codes
-        view = np.take(self._view, codes).tobytes().decode("latin-1")
+        codes = norm.codes
+        view = np.take(self._view, codes).tobytes()
         if self._sound is not None:
             for index, start, end in self._sound.find_matches_as_indexes(view, overlapping=True):
                 if self._shared and \
                         list(_readings()[1][codes[start:end]]) != self._keys[index]:
                     continue
                 hits.append(SoundHit(index, start, end, "homophone"))
-        if self._latin is not None and chr(_LETTER_BYTE) in view:
-            hits += self._pinyin(norm_text, view)
+        if self._latin is not None and _LETTER in view:
+            hits += self._pinyin(norm, view)
         return hits
 
-    def _pinyin(self, text: str, view: str) -> list[SoundHit]:
+    def _pinyin(self, norm: Normalised, view: bytes) -> list[SoundHit]:
         assert self._latin is not None
         hits = []
         done = 0
         for run in _LETTER_RUNS.finditer(view):
             run_start, run_end = run.span()
-            if text[run_start:run_end] not in self._pieces:
+            # the run's letters from the code points (the text is made only for a piece)
+            if norm.codes[run_start:run_end].astype(np.uint8).tobytes() not in self._pieces:
                 continue
+            text = norm.text
             lo, hi = max(done, run_start - _REACH), min(len(text), run_end + _REACH)
             if lo >= hi:
                 continue

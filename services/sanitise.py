@@ -26,6 +26,8 @@ from dataclasses import dataclass, field
 
 import nh3
 
+from services.simple_markup import simple_markup_text
+
 ALLOWED_TAGS = frozenset({"p", "br", "strong", "em", "b", "i", "u", "ul", "ol", "li", "h2", "h3",
                           "h4", "blockquote", "table", "thead", "tbody", "tr", "th", "td"})
 # tags a reader sees as a break between words: each stands for a line break in the text
@@ -38,8 +40,10 @@ _BLOCK_HTML = re.compile(r"<\s*/?\s*(p|br|div|ul|ol|li|h[1-6]|blockquote|table)\
 # takes the tag out (keeping the text inside) rather than show the reader "<span>"
 _INLINE_HTML = re.compile(
     r"<!--|<\s*/?\s*(strong|em|b|i|u)\b|</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?/?>", re.IGNORECASE)
-# XML 1.0 forbids these, and a lone surrogate cannot be written as UTF-8 at all
-_UNWRITABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+# XML 1.0 forbids these, and a lone surrogate cannot be written as UTF-8 at all (first and last
+# code point of each range)
+UNWRITABLE = ((0x00, 0x08), (0x0B, 0x0C), (0x0E, 0x1F), (0xFFFE, 0xFFFF), (0xD800, 0xDFFF))
+_UNWRITABLE = re.compile("[" + "".join(f"{chr(a)}-{chr(b)}" for a, b in UNWRITABLE) + "]")
 _LINES = re.compile(r"[^\n]+")
 _SPACE = re.compile(r"\s+")
 # the character reference as html.unescape finds it (so that decoding one at a time gives what
@@ -168,6 +172,8 @@ def _kept_spans(text: str) -> Spans:
 def readable_body(body: str) -> Readable:
     """An article body as the article page shows it: the text of :func:`body_html`."""
     shown = _plain(body) if "<" not in body and "&" not in body else None
+    if shown is None and "<" in body:
+        shown = simple_markup_text(body)
     if shown is None:
         shown = visible_text(body_html(body))
     if shown == body:

@@ -110,6 +110,23 @@ def test_offsets_count_code_points_beyond_the_basic_plane() -> None:
     assert hit.start == text.index("代")
 
 
+def test_a_word_beyond_the_basic_plane_is_found_at_the_span_written() -> None:
+    # the lexicon is matched against the text written as UTF-16: 𠮷 is a surrogate pair there
+    screener = TextScreener([LexiconEntry("𠮷野家", "test", "flag")])
+    text = "😀前面𠀀是𠮷野家，后面"
+    [hit] = screener.screen_field("body", text)
+    assert (hit.start, hit.end, hit.match) == (text.index("𠮷"), text.index("，"), "𠮷野家")
+
+
+def test_bytes_that_spell_a_word_across_two_characters_are_no_hit() -> None:
+    # 中文 is the bytes 2d 4e 87 65 in UTF-16; ⶫ蝎챥 holds them from its second byte on
+    screener = TextScreener([LexiconEntry("中文", "test", "flag")])
+    assert "\u2dab\u874e\ucc65".encode("utf-16-le")[1:5] == "中文".encode("utf-16-le")
+    assert screener.screen_field("body", "\u2dab\u874e\ucc65") == []
+    assert screener.candidates("\u2dab\u874e\ucc65") == 0
+    assert [h.match for h in screener.screen_field("body", "他说中文。")] == ["中文"]
+
+
 def test_a_finding_names_its_entry_category_action_span_excerpt_and_lexicon_version() -> None:
     text = ("前面是一段很长很长的正文内容，" * 3 + "本站长期提供代开发票服务，"
             + "后面还有很多正文内容。" * 3)
