@@ -24,7 +24,7 @@ from services import metrics
 from services.backoff import Backoff
 from services.db import Base, Database, UTCDateTime, utcnow
 from services.events import Event, InvalidEvent
-from services.inbox import Subscription, deliver, deliver_batch
+from services.inbox import Prepared, Subscription, deliver, deliver_batch
 from services.outages import cause
 from services.polling import poll_until_stopped
 
@@ -90,6 +90,13 @@ class LocalTransport:
             self.wakes[queue].set()
 
 
+BATCH_FAILED = -1  # what ``_at_once`` says of a batch that failed
+
+
+class _Taken(Exception):
+    """Another process leased one of the messages first."""
+
+
 class LocalConsumer:
     """Claims messages of one queue with a lease and hands them to the subscription's handlers."""
 
@@ -134,6 +141,15 @@ class LocalConsumer:
     def process_batch(self) -> int:
         """Claim up to a batch of messages and handle them in one transaction; if that fails,
         handle them one by one, so that a bad one fails alone. Returns how many were claimed."""
+        if self.db.is_sqlite:
+            taken = self._at_once()
+            if taken is not None and taken >= 0:
+                return taken
+            if taken == BATCH_FAILED:  # the batch was tried: one by one now, each counted
+                messages = self.claim(self.batch)
+                for message in messages:
+                    self._handle(message)
+                return len(messages)
         messages = self.claim(self.batch)
         if len(messages) > 1:
             readable: list[tuple[LocalMessage, Event]] = []
@@ -158,6 +174,69 @@ class LocalConsumer:
         for message in messages:
             self._handle(message)
         return len(messages)
+
+    def _at_once(self) -> int | None:
+        """SQLite: take what waits and handle it in the same write transaction, with no lease
+        of its own before it: SQLite has one writer at a time, so every write transaction an
+        event costs is time every other process waits, and a lease is one. Nothing is lost: a
+        crash rolls the whole transaction back, the messages untouched. A message another
+        process leased meanwhile rolls it back too (the inbox would have dropped the repeat
+        anyway). A single message that fails has had its try: counted, and tried again later
+        or dead-lettered, as the leasing path does. Returns how many were handled, or None for
+        the leasing path: a batch with slow parts to prepare outside the transaction (they
+        should not run twice side by side) or a message that is not an event; BATCH_FAILED
+        for a batch that failed (to be handled one by one)."""
+        with self.db.session() as session:
+            messages = list(session.scalars(
+                self._ready(sa.select(LocalMessage), utcnow()).order_by(LocalMessage.id)
+                .limit(self.batch)))
+        if not messages:
+            return 0
+        try:
+            events = [Event.from_json(message.payload) for message in messages]
+        except InvalidEvent:
+            return None
+        if any(isinstance(self.subscription.handlers.get(e.type), Prepared) for e in events):
+            return None
+        ids = [message.id for message in messages]
+
+        def take(session: Session) -> None:
+            now = utcnow()
+            gone = session.execute(sa.delete(LocalMessage).where(
+                LocalMessage.id.in_(ids),
+                sa.or_(LocalMessage.lease_until.is_(None), LocalMessage.lease_until < now)))
+            if gone.rowcount != len(ids):  # type: ignore[attr-defined]
+                raise _Taken
+
+        try:
+            deliver_batch(self.db, self.subscription, events, also=take)
+        except _Taken:
+            return None
+        except Exception as exc:
+            if len(ids) > 1:
+                log.warning("%s: a batch of %d failed (%s); handling them one by one",
+                            self.queue, len(ids), cause(exc))
+                return BATCH_FAILED
+            self._tried(ids[0], events[0], exc)
+        return len(ids)
+
+    def _tried(self, message_id: int, event: Event, exc: Exception) -> None:
+        """A message handled at once failed: its try is counted as a leased one's would be."""
+        if isinstance(exc, InvalidEvent):  # its data does not fit its type: no retry can help
+            log.error("%s: dead-lettering %s %s: %s", self.queue, event.type, event.id, exc)
+        else:
+            log.error("%s failed on %s %s: %s", self.queue, event.type, event.id, cause(exc),
+                      exc_info=exc)
+        with self.db.transaction() as session:
+            message = session.get(LocalMessage, message_id)
+            if message is None or (message.lease_until is not None
+                                   and message.lease_until >= utcnow()):
+                return  # handled, or leased, by another process meanwhile
+            message.attempts += 1
+        if isinstance(exc, InvalidEvent):
+            self._dead(message, repr(exc))
+        else:
+            self._failed(message, repr(exc))
 
     def _handle(self, message: LocalMessage) -> None:
         message_id = message.id

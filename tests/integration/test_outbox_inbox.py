@@ -188,3 +188,45 @@ def test_an_event_whose_data_does_not_fit_its_type_is_dead_lettered_at_once(
     assert "InvalidEvent" in dead.error and "submission" in dead.error
     assert Event.from_json(dead.payload).data == broken  # kept as it came, for a person
     assert calls == [42]
+
+
+def test_on_sqlite_a_batch_with_nothing_to_prepare_costs_one_write_transaction(
+        tmp_path: Path) -> None:
+    """One writer at a time: the lease a claim takes would be a write transaction of its own,
+    so what needs no preparing is taken and handled in the same one."""
+    url = f"sqlite:///{tmp_path / 'bus.db'}"
+    migrate.upgrade(url, metadata())
+    db = Database(url)
+    effects.create(db.engine)
+    sub = Subscription(consumer="recorder", handlers={"thing.happened": record}, batch=10)
+    relay, consumer = wire(db, sub)
+    with db.transaction() as session:
+        for n in range(5):
+            outbox.emit(session, happened(f"v{n}"))
+    relay.drain()
+    begins: list[str] = []
+    sa.event.listen(db.engine, "begin", lambda conn: begins.append("write"))
+    assert consumer.drain() == 5
+    assert begins == ["write"]
+    assert recorded(db) == ["v0", "v1", "v2", "v3", "v4"]
+    with db.session() as session:
+        assert session.scalar(sa.select(sa.func.count()).select_from(LocalMessage)) == 0
+    db.dispose()
+
+
+def test_on_sqlite_a_message_leased_by_another_process_is_left_to_it(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'bus.db'}"
+    migrate.upgrade(url, metadata())
+    db = Database(url)
+    effects.create(db.engine)
+    relay, consumer = wire(db, SUB)
+    with db.transaction() as session:
+        outbox.emit(session, happened("theirs"))
+    relay.drain()
+    other = LocalConsumer(db, SUB)
+    assert [m.attempts for m in other.claim()] == [1]  # another process holds its lease
+    assert consumer.drain() == 0  # nothing ready: the lease is respected
+    assert recorded(db) == []
+    with db.session() as session:
+        assert session.scalar(sa.select(sa.func.count()).select_from(LocalMessage)) == 1
+    db.dispose()
