@@ -21,15 +21,16 @@ log = logging.getLogger(__name__)
 
 
 class Helpers:
-    def __init__(self, count: int) -> None:
+    def __init__(self, count: int, settings: dict[str, str] | None = None) -> None:
         self.count = count
+        self.env = {**os.environ, **(settings or {})}
         self.processes: list[subprocess.Popen[bytes]] = []
         self.stopping = threading.Event()
         self._watch: threading.Thread | None = None
 
     def _start_one(self) -> subprocess.Popen[bytes]:
         return subprocess.Popen([sys.executable, "-m", "entrypoints", "pipeline",
-                                 "--beside", str(os.getpid())])
+                                 "--beside", str(os.getpid())], env=self.env)
 
     def start(self) -> Helpers:
         """Start them; before any thread of this process starts, as a fork wants it."""

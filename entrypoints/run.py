@@ -39,7 +39,9 @@ def run(runtime: Runtime, *, while_serving: Sequence[threading.Thread] = (),
         if status:
             raise SystemExit(status)
         return
-    beside = Helpers(helpers).start()  # before any thread of ours: they are forked
+    # before any thread of ours: they are forked. They address the site as up serves it (a
+    # host or port given on up's command line is in no setting they would read)
+    beside = Helpers(helpers, {"BAOSONG_HOST": s.host, "BAOSONG_PORT": str(s.port)}).start()
     threads = Threads(runtime).start()
     try:
         if runtime.app is not None:
