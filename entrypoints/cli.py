@@ -3,13 +3,17 @@ the process table says; the other commands need only the context."""
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
 import json
 import logging
 import os
 import threading
+from collections.abc import Iterator
 from zoneinfo import ZoneInfo
 
 import typer
+from sqlalchemy.orm import Session
 
 from bootstrap import COMMANDS, NeedsBroker, Runtime, bootstrap, build_context, prepare, readiness
 from bootstrap.components import build_components
@@ -204,20 +208,32 @@ def users_add(ctx: typer.Context, name: str,
               role: str = typer.Option(..., "--role", help="informant、moderator、admin、handler"),
               unit: str | None = typer.Option(None, "--unit", help="所属单位代号")) -> None:
     """登记一个用户；最后一行是 API 令牌，只显示一次 (the last line is the API token)."""
+    with _users_transaction(ctx) as (context, session):
+        user, token = add_user(session, name, role, unit)
+        expires = token_expires(user, context.settings.token_days)
+    typer.echo(f"已登记用户 (user added): #{user.id} {user.name} {user.role} "
+               f"{user.unit_slug or ''}")
+    typer.echo(f"{_valid_until(expires)}；只显示这一次，请妥善保存 (the token is shown once):")
+    typer.echo(token)
+
+
+@contextlib.contextmanager
+def _users_transaction(ctx: typer.Context) -> Iterator[tuple[Context, Session]]:
+    """The schema ready, one transaction; a refusal of the user's (no such name, a bad role)
+    is said in one line and exit status 2, not a traceback."""
     context = cli_context(ctx)
     _prepare_quietly(context)
     try:
         with context.db.transaction() as session:
-            user, token = add_user(session, name, role, unit)
-            expires = token_expires(user, context.settings.token_days)
+            yield context, session
     except IdentityError as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(2) from exc
-    typer.echo(f"已登记用户 (user added): #{user.id} {user.name} {user.role} "
-               f"{user.unit_slug or ''}")
-    typer.echo(f"有效期至 {expires.year}年{expires.month}月{expires.day}日 (valid until "
-               f"{expires:%Y-%m-%d})；只显示这一次，请妥善保存 (the token is shown once):")
-    typer.echo(token)
+
+
+def _valid_until(expires: dt.datetime) -> str:
+    return (f"有效期至 {expires.year}年{expires.month}月{expires.day}日 "
+            f"(valid until {expires:%Y-%m-%d})")
 
 
 _WHO = typer.Argument(..., help="用户姓名（重名时用 #编号）(the user's name, or #id)")
@@ -226,17 +242,11 @@ _WHO = typer.Argument(..., help="用户姓名（重名时用 #编号）(the user
 @users_cli.command("revoke")
 def users_revoke(ctx: typer.Context, name: str = _WHO) -> None:
     """吊销用户的 API 令牌，并结束其全部浏览器登录 (revoke the token, end its sessions)."""
-    context = cli_context(ctx)
-    _prepare_quietly(context)
-    try:
-        with context.db.transaction() as session:
-            user = user_named(session, name)
-            revoke_token(user)
-            ended = web_sessions.end_all(session, user.id)
-            label = f"#{user.id} {user.name}"
-    except IdentityError as exc:
-        typer.echo(str(exc), err=True)
-        raise typer.Exit(2) from exc
+    with _users_transaction(ctx) as (_, session):
+        user = user_named(session, name)
+        revoke_token(user)
+        ended = web_sessions.end_all(session, user.id)
+        label = f"#{user.id} {user.name}"
     typer.echo(f"已吊销 {label} 的令牌，结束 {ended} 个登录 (token revoked, sessions ended); "
                f"用 baosong users rotate 发放新令牌 (issue a new one with rotate)")
 
@@ -245,22 +255,15 @@ def users_revoke(ctx: typer.Context, name: str = _WHO) -> None:
 def users_rotate(ctx: typer.Context, name: str = _WHO) -> None:
     """发放新的 API 令牌，旧令牌和旧登录立即失效；最后一行是新令牌 (the last line is the new
     token)."""
-    context = cli_context(ctx)
-    _prepare_quietly(context)
-    try:
-        with context.db.transaction() as session:
-            user = user_named(session, name)
-            token = issue_token(user)
-            ended = web_sessions.end_all(session, user.id)
-            label = f"#{user.id} {user.name}"
-            expires = token_expires(user, context.settings.token_days)
-    except IdentityError as exc:
-        typer.echo(str(exc), err=True)
-        raise typer.Exit(2) from exc
+    with _users_transaction(ctx) as (context, session):
+        user = user_named(session, name)
+        token = issue_token(user)
+        ended = web_sessions.end_all(session, user.id)
+        label = f"#{user.id} {user.name}"
+        expires = token_expires(user, context.settings.token_days)
     typer.echo(f"已为 {label} 更换令牌，旧令牌已失效，结束 {ended} 个登录 "
                f"(new token; the old one and its sessions no longer work)")
-    typer.echo(f"有效期至 {expires.year}年{expires.month}月{expires.day}日 (valid until "
-               f"{expires:%Y-%m-%d})；只显示这一次 (shown once):")
+    typer.echo(f"{_valid_until(expires)}；只显示这一次 (shown once):")
     typer.echo(token)
 
 
