@@ -83,6 +83,15 @@ def test_the_admin_sees_the_dead_website_marked_with_since_when(browser: Browser
     assert serious_violations(page) == []
     page.screenshot(path=str(tmp_path / "links.png"), full_page=True)
 
+    # on a phone the page keeps to the screen's width: the table scrolls, not the page
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.reload()
+    expect(page.locator("tr", has_text="临江区经济和信息化局")).to_contain_text("无法访问")
+    page_width, screen = page.evaluate(
+        "[document.documentElement.scrollWidth, window.innerWidth]")
+    assert page_width <= screen + 1
+    assert serious_violations(page) == []
+
     informant = sign_in(browser, server, "王晓明")
     expect(informant.locator("nav.nav")).not_to_contain_text("外链检测")
     answer = informant.goto(f"{server.url}/admin/links")
