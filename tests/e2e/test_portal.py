@@ -12,6 +12,7 @@ import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
@@ -51,6 +52,7 @@ class Portal:
     listed_before: set[str]  # the pages, feeds and sitemaps that listed it before
     site_bucket: str
     settings: dict[str, Any]
+    nginx_log: Path  # what nginx wrote on its standard output: its access log
 
 
 def _upload(client: httpx.Client, token: str, *, kind: str = "article", title: str,
@@ -203,7 +205,8 @@ def portal(tmp_path_factory: pytest.TempPathFactory, s3_endpoint: str) -> Iterat
         yield Portal(web=web, api=f"http://127.0.0.1:{api_port}", ids=ids, document=document,
                      retracted=retracted,
                      retracted_photos=photos, listed_before=listed,
-                     site_bucket=store["site_bucket"], settings=store)
+                     site_bucket=store["site_bucket"], settings=store,
+                     nginx_log=work / "nginx.log")
 
 
 @pytest.fixture(scope="module")
@@ -275,6 +278,28 @@ def test_the_retracted_item_has_vanished_everywhere(portal: Portal, site: Crawl)
                 assert client.get(base + key).status_code == 404, key
         status = client.get(f"{portal.web}/api/submissions/{rid}").status_code
         assert status == 401  # the API is behind the same door, and still asks who you are
+
+
+def test_the_front_doors_access_log_shows_no_secret(portal: Portal) -> None:
+    """The mailbox's lookup carries the writer's secret in its address (the interface fixes it
+    so), and an old bookmark may carry a token, which the API refuses: nginx's access log keeps
+    each request with those values marked out, two in one address included."""
+    secret, token = "Q7PK2XW9", "bs_" + "x7" * 16
+    with httpx.Client(base_url=portal.web, timeout=10) as client:
+        lookup = client.get("/api/letters/lookup", params={"code": "20261207", "secret": secret})
+        assert lookup.status_code == 404 and "查询码或密码" in lookup.json()["detail"]
+        both = client.get("/api/columns", params={"token": token, "x": "1", "secret": secret})
+        assert both.status_code == 400
+        assert client.get("/api/columns").status_code == 200  # written after the two above
+
+    def logged() -> str:
+        return portal.nginx_log.read_text(encoding="utf-8", errors="replace")
+
+    wait_until(lambda: '"GET /api/columns HTTP' in logged(), timeout=10, what="the access log")
+    log = logged()
+    assert "/api/letters/lookup?code=20261207&secret=[redacted] HTTP/1.1\" 404" in log
+    assert "/api/columns?token=[redacted]&x=1&secret=[redacted] HTTP/1.1\" 400" in log
+    assert secret not in log and token not in log
 
 
 def test_nginx_serves_the_bucket_as_the_api_does(portal: Portal, site: Crawl) -> None:
