@@ -28,6 +28,7 @@ from services.bus.dead_letters import (
     NoSuchQueue,
     selection,
 )
+from services.clock import office_day
 from services.columns import ColumnsError
 from services.component import CliState, cli_context
 from services.context import Context
@@ -213,7 +214,8 @@ def users_add(ctx: typer.Context, name: str,
         expires = token_expires(user, context.settings.token_days)
     typer.echo(f"已登记用户 (user added): #{user.id} {user.name} {user.role} "
                f"{user.unit_slug or ''}")
-    typer.echo(f"{_valid_until(expires)}；只显示这一次，请妥善保存 (the token is shown once):")
+    typer.echo(f"{_valid_until(expires, context.settings.timezone)}；只显示这一次，请妥善保存 "
+               f"(the token is shown once):")
     typer.echo(token)
 
 
@@ -231,9 +233,9 @@ def _users_transaction(ctx: typer.Context) -> Iterator[tuple[Context, Session]]:
         raise typer.Exit(2) from exc
 
 
-def _valid_until(expires: dt.datetime) -> str:
-    return (f"有效期至 {expires.year}年{expires.month}月{expires.day}日 "
-            f"(valid until {expires:%Y-%m-%d})")
+def _valid_until(expires: dt.datetime, timezone: str) -> str:
+    local = expires.astimezone(ZoneInfo(timezone))
+    return f"有效期至 {office_day(expires, timezone)} (valid until {local:%Y-%m-%d})"
 
 
 _WHO = typer.Argument(..., help="用户姓名（重名时用 #编号）(the user's name, or #id)")
@@ -263,7 +265,7 @@ def users_rotate(ctx: typer.Context, name: str = _WHO) -> None:
         expires = token_expires(user, context.settings.token_days)
     typer.echo(f"已为 {label} 更换令牌，旧令牌已失效，结束 {ended} 个登录 "
                f"(new token; the old one and its sessions no longer work)")
-    typer.echo(f"{_valid_until(expires)}；只显示这一次 (shown once):")
+    typer.echo(f"{_valid_until(expires, context.settings.timezone)}；只显示这一次 (shown once):")
     typer.echo(token)
 
 

@@ -4,13 +4,12 @@ texts screening found clean. Writing it again (a second publication) replaces it
 
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo
-
 from sqlalchemy.orm import Session
 
 from publisher import addresses
 from publisher.pages import Rendering
 from publisher.site import Site
+from services.clock import office_day
 from services.contracts.surveys import ResultsPublished
 from services.events import Event
 from services.inbox import Subscription
@@ -21,10 +20,9 @@ def subscription(site: Site) -> Subscription:
         payload = ResultsPublished.of(event)
         site.lock(session)
         done = site.ensure_skeleton(session, Rendering())
-        local = payload.published.astimezone(ZoneInfo(site.ctx.settings.timezone))
         page = site.pages.renderer.survey_results(
             addresses.survey_results(payload.survey), payload.model_dump(mode="json"),
-            f"{local.year}年{local.month}月{local.day}日")
+            office_day(payload.published, site.ctx.settings.timezone))
         site.pages.put(addresses.survey_results(payload.survey), page, done)
 
     return Subscription(consumer="publisher-surveys",

@@ -24,6 +24,7 @@ from scoring.letters.stats import month_stats
 from scoring.models import ScoredItem
 from scoring.rules import Rules
 from scoring.surveys.models import EvaluationResult
+from services.clock import office_date
 from services.identity import UNIT_KIND_LABELS
 
 _templates = Environment(loader=PackageLoader("scoring", "templates"),
@@ -224,11 +225,6 @@ def write_csv(tables: list[Table]) -> bytes:
 
 
 # --- the monthly bulletin (通报) ---------------------------------------------------------------
-
-def office_date(day: dt.date) -> str:
-    """A date as an office writes it: 2026年12月2日 (no leading zeros)."""
-    return f"{day.year}年{day.month}月{day.day}日"
-
 
 def bulletin(session: Session, month: str, rules: Rules, timezone: str,
              site_title: str, now: dt.datetime | None = None, office: str = "",

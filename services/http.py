@@ -60,7 +60,8 @@ def _principal(request: Request) -> Principal:
     if header is not None:
         token = _bearer(header)
         with context.db.session() as session:
-            return check_token(session, token, context.settings.token_days)
+            return check_token(session, token, context.settings.token_days,
+                               timezone=context.settings.timezone)
     from_cookies: PrincipalFromCookies | None = getattr(request.app.state,
                                                         "principal_from_cookies", None)
     # (the hook itself refuses a session cookie whose session has ended, saying so)

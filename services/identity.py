@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from services.clock import office_day
 from services.db import Base, UTCDateTime, utcnow
 from services.refusals import Forbidden, Unauthenticated
 from services.settings import Settings
@@ -164,6 +165,10 @@ def user_named(session: Session, name: str) -> User:
     return users[0]
 
 
+# the commission's timezone as the settings give it by default (callers pass their setting)
+_ZONE = str(Settings.model_fields["timezone"].default)
+
+
 def revoke_token(user: User, now: dt.datetime | None = None) -> None:
     user.token_revoked_at = now or utcnow()
 
@@ -172,9 +177,10 @@ def token_expires(user: User, token_days: int) -> dt.datetime:
     return user.token_issued_at + dt.timedelta(days=token_days)
 
 
-def refusal_for(user: User | None, token_days: int,
-                now: dt.datetime | None = None) -> str | None:
-    """Why ``user``'s token (or a session it began) no longer works, or None if it does."""
+def refusal_for(user: User | None, token_days: int, now: dt.datetime | None = None,
+                timezone: str = _ZONE) -> str | None:
+    """Why ``user``'s token (or a session it began) no longer works, or None if it does (the
+    day it expired said on the commission's calendar, ``timezone``)."""
     if user is None:
         return "API 令牌无效 (invalid token)"
     if not user.active:
@@ -183,7 +189,7 @@ def refusal_for(user: User | None, token_days: int,
         return "API 令牌已被吊销，请向管理员申请新令牌 (the token was revoked)"
     expires = token_expires(user, token_days)
     if (now or utcnow()) >= expires:
-        return (f"API 令牌已于 {expires.year}年{expires.month}月{expires.day}日过期，"
+        return (f"API 令牌已于 {office_day(expires, timezone)}过期，"
                 f"请向管理员申请新令牌 (the token expired)")
     return None
 
@@ -193,12 +199,12 @@ def principal_of(user: User) -> Principal:
 
 
 def check_token(session: Session, token: str, token_days: int,
-                now: dt.datetime | None = None) -> Principal:
+                now: dt.datetime | None = None, timezone: str = _ZONE) -> Principal:
     """The principal ``token`` stands for; refuses (401) saying why when it does not work."""
     user = None
     if token.startswith(TOKEN_PREFIX) and len(token) <= 200:
         user = session.scalars(sa.select(User).where(User.token_hash == hash_token(token))).first()
-    reason = refusal_for(user, token_days, now)
+    reason = refusal_for(user, token_days, now, timezone)
     if reason is not None or user is None:
         raise Unauthenticated(reason or "API 令牌无效 (invalid token)",
                               headers={"WWW-Authenticate": "Bearer"})

@@ -11,14 +11,15 @@ from markupsafe import Markup
 
 from publisher.documents import addresses
 from publisher.render import body_html
+from services import clock
 from services.sanitise import clean_text, summary
 
 KIND_NAMES = {"document": "文件", "form": "表格", "notice": "会议通知"}
 
 
 def office_date(day: dt.date | None) -> str:
-    """A date as an office writes it: 2025年12月2日."""
-    return f"{day.year}年{day.month}月{day.day}日" if day else ""
+    """A date as an office writes it (2025年12月2日), or nothing."""
+    return clock.office_date(day) if day else ""
 
 
 def office_time(moment: dt.datetime | None, timezone: str) -> str:

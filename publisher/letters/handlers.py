@@ -7,7 +7,6 @@ writer's personal data; a letter without consent carries no publication and is n
 
 from __future__ import annotations
 
-import datetime as dt
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -17,7 +16,7 @@ from publisher.footer import footer_of
 from publisher.letters.models import LetterPage
 from publisher.render import Renderer
 from services import outbox
-from services.clock import utcnow
+from services.clock import office_date, utcnow
 from services.context import Context
 from services.contracts import letters as c
 from services.events import Event
@@ -26,10 +25,6 @@ from services.inbox import Subscription
 HTML = "text/html; charset=utf-8"
 PREFIX = "mailbox/"
 INDEX = f"{PREFIX}index.html"
-
-
-def _date(day: dt.date) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
 
 
 class LetterPublishing:
@@ -56,8 +51,8 @@ class LetterPublishing:
     def _write_page(self, page: LetterPage) -> None:
         html = self.renderer.letter(
             f"{PREFIX}{page.code}.html", page=page, type_label=c.TYPE_LABELS[page.type],
-            received=_date(page.received_at.astimezone(self.zone).date()),
-            replied=_date(page.replied_on))
+            received=office_date(page.received_at.astimezone(self.zone).date()),
+            replied=office_date(page.replied_on))
         self.ctx.site.put_bytes(f"{PREFIX}{page.code}.html", html, HTML)
 
     def every_page(self, session: Session, done: object = None) -> None:

@@ -13,11 +13,11 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
-from scoring.reports import office_date
 from scoring.review import render
 from scoring.review.commendations import commendations
 from scoring.review.period import period_report
 from scoring.rules import Rules
+from services.clock import office_date
 from services.settings import Settings
 
 MEDIA = {

@@ -77,7 +77,8 @@ def build_router() -> APIRouter:
         settings: Settings = get_context(request).settings
         try:
             with get_context(request).db.session() as db:
-                principal = check_token(db, token, settings.token_days)
+                principal = check_token(db, token, settings.token_days,
+                                        timezone=settings.timezone)
         except Unauthenticated as refused:  # says why: invalid, expired, revoked
             return _login_page(request, next_path=next_path, status=401, error=refused.message)
         with get_context(request).db.transaction() as db:
