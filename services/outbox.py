@@ -80,7 +80,11 @@ class Relay:
             query = (
                 sa.select(OutboxMessage)
                 .where(OutboxMessage.published_at.is_(None))
-                .order_by(OutboxMessage.seq)
+                # ordered as the index of pending rows is (published_at is NULL for all, so
+                # this is seq order): read straight off it, whatever the planner's statistics
+                # say. By seq alone, PostgreSQL with stale statistics walked the primary key
+                # through every sent row, nearly all of the table.
+                .order_by(OutboxMessage.published_at, OutboxMessage.seq)
                 .limit(self.batch)
             )
             if not self.db.is_sqlite:  # several relays may run; each takes rows no other holds

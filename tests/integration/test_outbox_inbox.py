@@ -272,3 +272,46 @@ def test_on_sqlite_an_id_given_again_to_another_queues_message_is_not_taken(
         left = session.scalars(sa.select(LocalMessage.queue)).all()
     assert left == ["someone-else"]  # not taken: it was never this consumer's
     db.dispose()
+
+
+def test_on_postgresql_the_relay_reads_pending_rows_off_their_index_with_stale_statistics(
+        pg_url: str) -> None:
+    """Nearly every outbox row is a sent one. Statistics taken while rows were still pending
+    (autovacuum had not come by since) once made PostgreSQL read the relay's query by the
+    primary key, filtering out every sent row on each poll; ordered as the index of pending
+    rows is, it is read off that index whatever the statistics say."""
+    migrate.upgrade(pg_url, metadata())
+    db = Database(pg_url)
+    try:
+        with db.transaction() as session:
+            session.execute(sa.text("ALTER TABLE outbox SET (autovacuum_enabled = false)"))
+            session.execute(sa.text(
+                "INSERT INTO outbox (id, type, subject, payload, created_at, attempts) "
+                "SELECT md5(g::text), 'thing.happened', '', '{}', now(), 0 "
+                "FROM generate_series(1, 20000) g"))
+        with db.transaction() as session:
+            session.execute(sa.text("ANALYZE outbox"))  # every row pending, as it says
+        with db.transaction() as session:
+            session.execute(sa.text("UPDATE outbox SET published_at = now()"))  # all sent since
+            outbox.emit(session, happened("new"))
+        statements: list[tuple[str, Any]] = []
+
+        def seen(conn: Any, cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
+            if statement.lstrip().upper().startswith("SELECT") and "FROM outbox" in statement:
+                statements.append((statement, parameters))
+
+        sa.event.listen(db.engine, "before_cursor_execute", seen)
+        sent: list[Event] = []
+
+        class Keep:
+            def publish(self, session: Session, events: Any) -> None:
+                sent.extend(events)
+
+        assert Relay(db, Keep()).relay_once() == 1 and sent[0].data == {"value": "new"}
+        sa.event.remove(db.engine, "before_cursor_execute", seen)
+        [(statement, parameters)] = statements
+        with db.engine.connect() as conn:
+            plan = "\n".join(conn.exec_driver_sql(f"EXPLAIN {statement}", parameters).scalars())
+        assert "ix_outbox_pending" in plan and "pk_outbox" not in plan, plan
+    finally:
+        db.dispose()
