@@ -113,40 +113,42 @@ Hit = tuple[int, int, int]  # a key's index, and its span in the normalised text
 
 
 class _Automaton:
-    """The lexicon's keys, matched against the normalised text's code points written as UTF-16.
+    """The lexicon's keys, matched against the normalised text with each character written as
+    two bytes of a small alphabet of the lexicon's own.
 
-    Nearly every character of Chinese text is one UTF-16 unit of two bytes (three in UTF-8), so
-    the automaton reads a third fewer bytes, written straight from the code points (no text to
-    make and encode). A DFA: built once per lexicon version (tens of milliseconds, ~4 KB a key),
-    it scans a fifth faster than the NFA the library picks by default. A match at an odd byte
-    is the end of one character and the start of the next, no match; and a text with a
-    character beyond the BMP (a surrogate pair) has its units counted back to characters."""
+    Every character that occurs in a key gets a number (a 5,000-entry lexicon has about 2,800
+    such characters), written as a low byte of 0–63 then a high byte of 64–127 (7 bits each
+    past 4,095 characters); every other character is number 0, which no key holds. The DFA
+    (built once per lexicon version) then tells apart half as many byte values as over UTF-16,
+    so it takes half the memory (11 against 22 MB for 5,000 keys, this table included) and
+    stays in the processor's cache better: a 10 KB article is scanned a fifth faster (20
+    against 26 µs). The two halves never look alike, so a match always starts on a character,
+    and one look-up per character (a table of two bytes for every code point) writes the text,
+    characters beyond the BMP included."""
 
     def __init__(self, keys: list[str]) -> None:
+        chars = sorted({c for key in keys for c in key})
+        bits = 6 if len(chars) < 1 << 12 else 7
+        if len(chars) >= 1 << (2 * bits):
+            raise ValueError(f"词库用字 {len(chars)} 个，超过 {(1 << 14) - 1} 个 "
+                             f"(the lexicon's keys use too many characters)")
+        numbers = np.arange(len(chars) + 1, dtype=np.uint32)
+        low, high = numbers & ((1 << bits) - 1), (numbers >> bits) | (1 << bits)
+        pairs = (low | (high << 8)).astype("<u2")
+        self._table = np.full(CODE_POINTS, pairs[0], dtype="<u2")
+        self._table[[ord(c) for c in chars]] = pairs[1:]
         self._automaton = ahocorasick_rs.BytesAhoCorasick(
-            [k.encode("utf-16-le") for k in keys], matchkind=ahocorasick_rs.MatchKind.Standard,
+            [self._table[[ord(c) for c in key]].tobytes() for key in keys],
+            matchkind=ahocorasick_rs.MatchKind.Standard,
             implementation=ahocorasick_rs.Implementation.DFA)
 
     def find(self, codes: npt.NDArray[np.uint32]) -> list[Hit]:
         """Every match (overlapping), as key index and span of the code points."""
         if not len(codes):
             return []
-        beyond = codes.view("<u2")[1::2]  # the high half of each code point
-        if not beyond.any():
-            found = self._automaton.find_matches_as_indexes(codes.astype("<u2").tobytes(),
-                                                            overlapping=True)
-            return [(index, start >> 1, end >> 1) for index, start, end in found
-                    if not start & 1]
-        text = codes.tobytes().decode("utf-32-le").encode("utf-16-le")
-        # the unit each character starts at (two for a character beyond the BMP)
-        units = np.concatenate(([0], np.cumsum(np.where(beyond, 2, 1))))
-        hits = []
-        for index, start, end in self._automaton.find_matches_as_indexes(text, overlapping=True):
-            if start & 1:
-                continue
-            first, last = np.searchsorted(units, (start >> 1, end >> 1))
-            hits.append((index, int(first), int(last)))
-        return hits
+        written = np.take(self._table, codes).tobytes()
+        return [(index, start >> 1, end >> 1) for index, start, end
+                in self._automaton.find_matches_as_indexes(written, overlapping=True)]
 
 
 @dataclass

@@ -111,7 +111,7 @@ def test_offsets_count_code_points_beyond_the_basic_plane() -> None:
 
 
 def test_a_word_beyond_the_basic_plane_is_found_at_the_span_written() -> None:
-    # the lexicon is matched against the text written as UTF-16: 𠮷 is a surrogate pair there
+    # 𠮷 is beyond the BMP (a surrogate pair in UTF-16): to the automaton one character as any
     screener = TextScreener([LexiconEntry("𠮷野家", "test", "flag")])
     text = "😀前面𠀀是𠮷野家，后面"
     [hit] = screener.screen_field("body", text)
@@ -119,7 +119,8 @@ def test_a_word_beyond_the_basic_plane_is_found_at_the_span_written() -> None:
 
 
 def test_bytes_that_spell_a_word_across_two_characters_are_no_hit() -> None:
-    # 中文 is the bytes 2d 4e 87 65 in UTF-16; ⶫ蝎챥 holds them from its second byte on
+    # 中文 is the bytes 2d 4e 87 65 in UTF-16; ⶫ蝎챥 holds them from its second byte on (the
+    # automaton reads two bytes a character of an alphabet whose halves never look alike)
     screener = TextScreener([LexiconEntry("中文", "test", "flag")])
     assert "\u2dab\u874e\ucc65".encode("utf-16-le")[1:5] == "中文".encode("utf-16-le")
     assert screener.screen_field("body", "\u2dab\u874e\ucc65") == []
@@ -241,3 +242,18 @@ def test_a_text_of_nothing_but_listed_words_gives_a_bounded_list_of_findings() -
     assert findings[-1].rule == "limit:findings" and findings[-1].action == "flag"
     assert "5" in findings[-1].to_dict()["message"]  # type: ignore[operator]
     assert verdict([f.to_dict() for f in findings]) == "rejected"
+
+
+def test_a_lexicon_of_many_characters_is_written_seven_bits_a_byte() -> None:
+    """Past 4,095 characters in its keys the automaton's alphabet widens; past 16,383 the
+    lexicon is refused with a message, not matched wrongly."""
+    chars = [chr(0x4E00 + i) for i in range(5000)]
+    words = ["".join(chars[i:i + 2]) for i in range(0, 5000, 2)]
+    screener = TextScreener([LexiconEntry(w, "test", "flag") for w in words])
+    text = f"前言{words[1234]}，后文"
+    [hit] = screener.screen_field("body", text)
+    assert hit.match == words[1234] and hit.start == 2
+    # (traditional characters fold to simplified ones: more than 16,383 are left of these)
+    many = [chr(0x4E00 + i) + chr(0x4E00 + i + 1) for i in range(0, 20900, 2)]
+    with pytest.raises(ValueError, match="词库用字"):
+        TextScreener([LexiconEntry(w, "test", "flag") for w in many])
