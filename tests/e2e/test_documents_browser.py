@@ -133,6 +133,11 @@ def test_documents_notices_search_and_downloads_in_the_browser(browser: Browser,
     office.click("#document-form button[type=submit]")
     expect(office.locator("#form-result")).to_contain_text("已提交")
     notice = published(server, notice_title)
+    # the page reloads itself 1.5 s after a submission, to list it: axe reads the page after
+    # that (run during the reload, it lost its page: "execution context was destroyed")
+    expect(office.locator("#form-result")).to_be_empty(timeout=10_000)
+    expect(office.locator("tbody tr", has_text=notice_title)).to_be_visible()
+    office.wait_for_load_state("load")
     assert serious_violations(office) == []
 
     # the informant registers on the desk
