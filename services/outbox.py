@@ -78,7 +78,7 @@ class Relay:
         """Publish one batch of pending events; return how many went out."""
         with self.db.transaction() as session:
             query = (
-                sa.select(OutboxMessage)
+                sa.select(OutboxMessage.seq, OutboxMessage.payload)
                 .where(OutboxMessage.published_at.is_(None))
                 # ordered as the index of pending rows is (published_at is NULL for all, so
                 # this is seq order): read straight off it, whatever the planner's statistics
@@ -89,14 +89,16 @@ class Relay:
             )
             if not self.db.is_sqlite:  # several relays may run; each takes rows no other holds
                 query = query.with_for_update(skip_locked=True)
-            rows = list(session.scalars(query))
+            rows = session.execute(query).all()
             if not rows:
                 return 0
-            self.transport.publish(session, [Event.from_json(row.payload) for row in rows])
-            now = utcnow()
-            for row in rows:
-                row.published_at = now
-                row.attempts += 1
+            self.transport.publish(session, [Event.from_json(payload) for _, payload in rows])
+            # rows and statements, not ORM objects: the relay runs once for every few commits
+            session.execute(
+                sa.update(OutboxMessage)
+                .where(OutboxMessage.seq.in_([seq for seq, _ in rows]))
+                .values(published_at=utcnow(), attempts=OutboxMessage.attempts + 1)
+                .execution_options(synchronize_session=False))
             return len(rows)
 
     def drain(self) -> int:
