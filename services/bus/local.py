@@ -80,11 +80,12 @@ class LocalTransport:
     def publish(self, session: Session, events: Sequence[Event]) -> None:
         queues: set[str] = session.info.setdefault(self._PENDING, set())
         rows = []
+        now = utcnow()
         for event in events:
             payload = event.to_json()
             for queue in self.bindings.get(event.type, ()):
                 rows.append({"queue": queue, "event_id": event.id, "payload": payload,
-                             "available_at": utcnow()})
+                             "available_at": now})
                 queues.add(queue)
         if rows:  # one statement for the batch: the ORM's bookkeeping a row cost more than it
             session.execute(sa.insert(LocalMessage), rows)
