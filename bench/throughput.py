@@ -42,7 +42,9 @@ from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import httpx
 import sqlalchemy as sa
+from prometheus_client.parser import text_string_to_metric_families
 
 from bench import _cpu
 from bench._load import Clients, Item, closed_loop, make_items, open_loop, wait_for
@@ -82,6 +84,10 @@ class Step:
     held: int  # flagged or rejected by screening: never published, so not timed
     latencies: list[float]
     cpu: dict[str, float] = field(default_factory=dict)  # CPU seconds per stage in the step
+    # embedded: seconds each holder kept the SQLite file's one write turn, and the step's wall
+    # seconds (from the first request to the last item settled)
+    lock: dict[str, float] = field(default_factory=dict)
+    wall: float = 0.0
 
     @property
     def p50(self) -> float:
@@ -121,6 +127,10 @@ class Deployment:
 
     def cpu(self) -> dict[str, float]:
         raise NotImplementedError
+
+    def write_lock(self) -> dict[str, float]:
+        """Seconds each holder has held the SQLite write lock so far (none but embedded)."""
+        return {}
 
     def outcome(self, ids: Sequence[int]) -> tuple[dict[int, float], int]:
         """When each item was published (wall clock), and how many screening held back."""
@@ -162,6 +172,19 @@ class Embedded(Deployment):
                 stage = _embedded_stage(thread)
                 stages[stage] = stages.get(stage, 0.0) + seconds
         return stages
+
+    def write_lock(self) -> dict[str, float]:
+        """From up's own /metrics, which sums its helpers' too."""
+        text = httpx.get(f"{self.base_url}/metrics", timeout=10).text
+        held: dict[str, float] = {}
+        for family in text_string_to_metric_families(text):
+            if family.name != "baosong_sqlite_write_lock_seconds":
+                continue
+            for sample in family.samples:
+                if sample.name.endswith("_sum") and sample.labels.get("phase") == "held":
+                    holder = sample.labels["holder"]
+                    held[holder] = held.get(holder, 0.0) + sample.value
+        return held
 
 
 def _embedded_stage(thread: str) -> str:
@@ -252,6 +275,7 @@ def wait_for_http_path(url: str) -> None:
 
 def step(deploy: Deployment, clients: Clients, items: Sequence[Item], rate: float) -> Step:
     before, own_before = deploy.cpu(), time.process_time()
+    lock_before, began = deploy.write_lock(), time.perf_counter()
     sent = open_loop(clients, items, rate)
     accepted = {s.submission: s for s in sent if s.submission is not None}
     ids = list(accepted)
@@ -263,12 +287,15 @@ def step(deploy: Deployment, clients: Clients, items: Sequence[Item], rate: floa
         return len(published) + held >= len(ids)
 
     wait_for(settled, timeout=30 + len(items) / 5, every=0.5)
+    wall = time.perf_counter() - began
     cpu = _cpu.difference(deploy.cpu(), before)
+    lock = _cpu.difference(deploy.write_lock(), lock_before)
     cpu["load generator"] = time.process_time() - own_before
     published: dict[int, float] = state["published"]  # type: ignore[assignment]
     latencies = [published[i] - accepted[i].due for i in ids if i in published]
+    held: int = state["held"]  # type: ignore[assignment]
     return Step(rate=rate, offered=len(items), accepted=len(ids), published=len(published),
-                held=int(state["held"]), latencies=latencies, cpu=cpu)  # type: ignore[arg-type]
+                held=held, latencies=latencies, cpu=cpu, lock=lock, wall=wall)
 
 
 def ladder(deploy: Deployment, pool: ItemPool) -> list[Step]:
@@ -315,9 +342,30 @@ def report(mode: str, steps: list[Step]) -> dict[str, float]:
     cores = os.cpu_count() or 1
     limit = cores * items / total if total else float("inf")
     print(f"  the limit on {cores} cores: {limit:.0f} items/s; the knee is {knee / limit:.2f}× it")
+    _report_lock(steps, counted, items)
     return {"knee": knee, "limit": limit,
             **{f"p99@{s.rate:.0f}": s.p99 for s in steps}, **{f"p50@{s.rate:.0f}": s.p50
                                                              for s in steps}}
+
+
+def _report_lock(steps: list[Step], counted: list[Step], items: int) -> None:
+    """Embedded: the SQLite file takes one writer at a time, so the seconds its write turn was
+    held for each item set a limit of their own, whatever the cores: printed beside the CPU's,
+    with how busy the turn was in each step (near 100 %: the file is the bottleneck)."""
+    if not any(s.lock for s in steps):
+        return
+    held: dict[str, float] = {}
+    for s in counted:
+        for holder, seconds in s.lock.items():
+            held[holder] = held.get(holder, 0.0) + seconds
+    total = sum(held.values())
+    print(f"  SQLite write lock held per item, rates up to the knee ({items} items):")
+    for holder, seconds in sorted(held.items(), key=lambda kv: -kv[1])[:8]:
+        print(f"    {holder:22}{1000 * seconds / items:8.2f} ms")
+    print(f"    {'sum (one at a time)':22}{1000 * total / items:8.2f} ms: a limit of "
+          f"{items / total if total else float('inf'):.0f} items/s")
+    print("  the write lock busy, by step: " + ", ".join(
+        f"{s.rate:.0f}/s {sum(s.lock.values()) / s.wall:.0%}" for s in steps if s.wall))
 
 
 # --- upload acceptance against a bare endpoint -------------------------------------------------

@@ -78,12 +78,20 @@ UPLOADS_REJECTED = Counter(
     "baosong_uploads_rejected",
     "Uploads of submissions refused (4xx) before anything was stored, by reason",
     ["reason"])
+WRITE_LOCK = Histogram(
+    "baosong_sqlite_write_lock_seconds",
+    "Embedded mode (one SQLite file, one writer at a time): time a thread waited for the "
+    "file's write turn (phase=\"waited\") and then held it (phase=\"held\"), by holder (the "
+    "thread's role: a consumer, the relay, the API); held seconds summed over the holders near "
+    "the wall clock's mean the file is the bottleneck",
+    ["holder", "phase"], buckets=_HANDLING_BUCKETS)
 CONSUMER_PROCESSES = Gauge(
     "baosong_consumer_processes",
     "Processes alive that run a consumer, by consumer",
     ["consumer"], multiprocess_mode="livesum")
 
-OBSERVED = (HANDLING, BATCH, WAIT, UPLOAD_TO_PUBLISHED, UPLOADS_REJECTED, CONSUMER_PROCESSES)
+OBSERVED = (HANDLING, BATCH, WAIT, UPLOAD_TO_PUBLISHED, UPLOADS_REJECTED, WRITE_LOCK,
+            CONSUMER_PROCESSES)
 
 
 # The labelled histograms a consumer observes into, looked up once (prometheus_client's
@@ -101,6 +109,23 @@ def waited(consumer: str) -> Histogram:
 @functools.lru_cache(maxsize=1024)
 def batch(consumer: str) -> Histogram:
     return BATCH.labels(consumer=consumer)
+
+@functools.lru_cache(maxsize=256)
+def write_lock(thread_name: str) -> tuple[Histogram, Histogram]:
+    """The write lock's (waited, held) histograms for a thread of this name: labelled by its
+    role, so that the numbered threads of a role (``consumer-scoring-0``, the web server's
+    worker threads) are one holder and the label's values stay few."""
+    holder = _holder(thread_name)
+    return (WRITE_LOCK.labels(holder=holder, phase="waited"),
+            WRITE_LOCK.labels(holder=holder, phase="held"))
+
+
+def _holder(thread_name: str) -> str:
+    if thread_name.startswith("consumer-"):  # consumer-<queue>-<n> (entrypoints.threads)
+        return re.sub(r"-\d+$", "", thread_name.removeprefix("consumer-"))
+    if thread_name.startswith("AnyIO worker thread"):  # the API's requests
+        return "api"
+    return re.sub(r"[-_ ]*\d+(_\d+)?$", "", thread_name) or "other"
 
 # --- read at scrape time -------------------------------------------------------------------------
 
@@ -238,8 +263,12 @@ def use_files(directory: Path) -> None:
 
     prometheus_client picks memory or files when it is imported, from the environment; a process
     that decides later switches here, before it has observed anything (every metric of this
-    module has labels, so none holds a value before its first observation).
+    module has labels, so none holds a value before its first observation). The write turns
+    its start took (the schema, the migrations) are let go: they are not the work operators
+    watch, and a process has no other thread yet to take one meanwhile.
     """
+    WRITE_LOCK.clear()
+    write_lock.cache_clear()
     if any(family.samples for metric in OBSERVED for family in metric.collect()):
         raise RuntimeError("metrics were observed before use_files(): they would be lost")
     shutil.rmtree(directory, ignore_errors=True)

@@ -76,6 +76,8 @@ class Relay:
 
     def relay_once(self) -> int:
         """Publish one batch of pending events; return how many went out."""
+        if self.db.is_sqlite and not self._any_pending():
+            return 0
         with self.db.transaction() as session:
             query = (
                 sa.select(OutboxMessage.seq, OutboxMessage.payload)
@@ -100,6 +102,15 @@ class Relay:
                 .values(published_at=utcnow(), attempts=OutboxMessage.attempts + 1)
                 .execution_options(synchronize_session=False))
             return len(rows)
+
+    def _any_pending(self) -> bool:
+        """A look that takes no write turn: SQLite has one writer at a time, and every poll
+        and the end of every drain would otherwise take the file from the API and the
+        consumers for nothing (an empty turn after each batch)."""
+        with self.db.session() as session:
+            return session.scalar(
+                sa.select(OutboxMessage.seq).where(OutboxMessage.published_at.is_(None))
+                .order_by(OutboxMessage.published_at, OutboxMessage.seq).limit(1)) is not None
 
     def drain(self) -> int:
         total = 0

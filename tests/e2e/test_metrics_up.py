@@ -54,6 +54,12 @@ def test_up_shows_what_its_pipeline_processes_handled_and_forgets_a_killed_one(
                                    kind="article") == 12, timeout=30,
                    what="each item's upload → published observed once")
         assert _figure(base, "baosong_queue_depth", consumer="moderation") == 0
+        # the SQLite file's write turns, taken in the helpers (moderation's claims and
+        # transactions) and in up (the uploads' own)
+        assert _figure(base, "baosong_sqlite_write_lock_seconds_sum", holder="moderation",
+                       phase="held") > 0
+        assert _figure(base, "baosong_sqlite_write_lock_seconds_sum", holder="api",
+                       phase="held") > 0  # the uploads' own
 
         helper = helpers[0]
         os.kill(helper, signal.SIGKILL)  # up starts another; the dead one counts no more

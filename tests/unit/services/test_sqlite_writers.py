@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import fcntl
 import os
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -45,4 +47,51 @@ def test_a_failed_transaction_lets_the_lock_go(tmp_path: Path) -> None:
     with pytest.raises(sa.exc.OperationalError), db.transaction() as session:
         session.execute(sa.text("SELECT * FROM no_such_table"))
     assert not held_elsewhere(tmp_path / "b.db.writer")
+    db.dispose()
+
+
+def _lock_seconds(holder: str, phase: str) -> tuple[float, float]:
+    """(observations, seconds) of the write lock's histogram for ``holder`` and ``phase``."""
+    from prometheus_client import REGISTRY
+
+    labels = {"holder": holder, "phase": phase}
+    count = REGISTRY.get_sample_value("baosong_sqlite_write_lock_seconds_count", labels)
+    total = REGISTRY.get_sample_value("baosong_sqlite_write_lock_seconds_sum", labels)
+    return count or 0.0, total or 0.0
+
+
+def test_each_turn_is_measured_once_by_the_role_of_the_thread_that_took_it(
+        tmp_path: Path) -> None:
+    """A consumer's numbered threads are one holder; a transaction inside another is one turn;
+    the time another writer kept the file is this one's wait."""
+    db = Database(f"sqlite:///{tmp_path / 'b.db'}")
+    with db.transaction() as session:
+        session.execute(sa.text("CREATE TABLE t (x INTEGER)"))
+    held_before = _lock_seconds("scoring-letters", "held")
+    waited_before = _lock_seconds("scoring-letters", "waited")
+    other = threading.Event()
+
+    def keep_the_turn() -> None:
+        with db.transaction() as session:
+            session.execute(sa.text("INSERT INTO t VALUES (1)"))
+            other.set()
+            time.sleep(0.2)  # the scoring thread waits meanwhile
+
+    def score() -> None:
+        other.wait(5)
+        with db.transaction() as session, db.transaction() as inner:
+            assert inner is not session
+            session.execute(sa.text("INSERT INTO t VALUES (2)"))
+
+    keeper = threading.Thread(target=keep_the_turn, name="outbox-relay")
+    scorer = threading.Thread(target=score, name="consumer-scoring-letters-3")
+    keeper.start()
+    scorer.start()
+    keeper.join()
+    scorer.join()
+    held = _lock_seconds("scoring-letters", "held")
+    waited = _lock_seconds("scoring-letters", "waited")
+    assert held[0] - held_before[0] == 1 and waited[0] - waited_before[0] == 1
+    assert waited[1] - waited_before[1] >= 0.1  # the relay's 0.2 s, less the start of a thread
+    assert _lock_seconds("outbox-relay", "held")[1] >= 0.2
     db.dispose()
