@@ -125,7 +125,8 @@ def _holder(thread_name: str) -> str:
         return re.sub(r"-\d+$", "", thread_name.removeprefix("consumer-"))
     if thread_name.startswith("AnyIO worker thread"):  # the API's requests
         return "api"
-    return re.sub(r"[-_ ]*\d+(_\d+)?$", "", thread_name) or "other"
+    # numbers out wherever they are (ThreadPoolExecutor-0_1, Thread-7 (run)): one value a role
+    return re.sub(r"[-_ ]?\d+", "", thread_name) or "other"
 
 # --- read at scrape time -------------------------------------------------------------------------
 

@@ -95,3 +95,15 @@ def test_each_turn_is_measured_once_by_the_role_of_the_thread_that_took_it(
     assert waited[1] - waited_before[1] >= 0.1  # the relay's 0.2 s, less the start of a thread
     assert _lock_seconds("outbox-relay", "held")[1] >= 0.2
     db.dispose()
+
+
+def test_a_holder_is_a_role_whatever_the_threads_number() -> None:
+    """The label's values stay few: numbered threads of one role are one holder."""
+    from services.metrics import _holder
+
+    assert {_holder(f"consumer-scoring-letters-{n}") for n in range(3)} == {"scoring-letters"}
+    assert _holder("AnyIO worker thread") == "api"
+    assert {_holder(f"ThreadPoolExecutor-{n}_{m}") for n in range(2) for m in range(3)} == {
+        "ThreadPoolExecutor"}
+    assert {_holder(f"Thread-{n} (run)") for n in range(1, 40)} == {"Thread (run)"}
+    assert _holder("outbox-relay") == "outbox-relay"
