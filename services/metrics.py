@@ -110,6 +110,7 @@ def waited(consumer: str) -> Histogram:
 def batch(consumer: str) -> Histogram:
     return BATCH.labels(consumer=consumer)
 
+
 @functools.lru_cache(maxsize=256)
 def write_lock(thread_name: str) -> tuple[Histogram, Histogram]:
     """The write lock's (waited, held) histograms for a thread of this name: labelled by its
@@ -127,6 +128,7 @@ def _holder(thread_name: str) -> str:
         return "api"
     # numbers out wherever they are (ThreadPoolExecutor-0_1, Thread-7 (run)): one value a role
     return re.sub(r"[-_ ]?\d+", "", thread_name) or "other"
+
 
 # --- read at scrape time -------------------------------------------------------------------------
 

@@ -10,7 +10,7 @@ import datetime as dt
 import logging
 import threading
 from collections.abc import Iterator, Sequence
-from typing import Protocol
+from typing import Any, Protocol
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -58,6 +58,15 @@ class Transport(Protocol):
         """Deliver ``events`` durably or raise; ``session`` is the relay's open transaction."""
 
 
+def _pending(*columns: Any) -> sa.Select[Any]:
+    """The rows not sent on yet, oldest first, ordered as the index of pending rows is
+    (published_at is NULL for all, so this is seq order): read straight off it, whatever the
+    planner's statistics say. By seq alone, PostgreSQL with stale statistics walked the primary
+    key through every sent row, nearly all of the table."""
+    return (sa.select(*columns).where(OutboxMessage.published_at.is_(None))
+            .order_by(OutboxMessage.published_at, OutboxMessage.seq))
+
+
 class Relay:
     """Moves committed outbox rows to a transport, in order, at least once."""
 
@@ -79,16 +88,7 @@ class Relay:
         if self.db.is_sqlite and not self._any_pending():
             return 0
         with self.db.transaction() as session:
-            query = (
-                sa.select(OutboxMessage.seq, OutboxMessage.payload)
-                .where(OutboxMessage.published_at.is_(None))
-                # ordered as the index of pending rows is (published_at is NULL for all, so
-                # this is seq order): read straight off it, whatever the planner's statistics
-                # say. By seq alone, PostgreSQL with stale statistics walked the primary key
-                # through every sent row, nearly all of the table.
-                .order_by(OutboxMessage.published_at, OutboxMessage.seq)
-                .limit(self.batch)
-            )
+            query = _pending(OutboxMessage.seq, OutboxMessage.payload).limit(self.batch)
             if not self.db.is_sqlite:  # several relays may run; each takes rows no other holds
                 query = query.with_for_update(skip_locked=True)
             rows = session.execute(query).all()
@@ -108,9 +108,7 @@ class Relay:
         and the end of every drain would otherwise take the file from the API and the
         consumers for nothing (an empty turn after each batch)."""
         with self.db.session() as session:
-            return session.scalar(
-                sa.select(OutboxMessage.seq).where(OutboxMessage.published_at.is_(None))
-                .order_by(OutboxMessage.published_at, OutboxMessage.seq).limit(1)) is not None
+            return session.scalar(_pending(OutboxMessage.seq).limit(1)) is not None
 
     def drain(self) -> int:
         total = 0
