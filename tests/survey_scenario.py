@@ -53,3 +53,11 @@ Q1_MEAN = 3.38  # 27 / 8 = 3.375, rounded half up
 Q2_MEAN = 3.5  # 4 3 2 4 5 2 5 3 (one 不了解 left out) = 28 / 8
 Q3_COUNTS = {"是": 4, "否": 5}
 Q3_PERCENTS = {"是": 44.4, "否": 55.6}
+
+
+def counted(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The kept results once every ballot is in them, else nothing to wait on. Scoring keeps
+    the results at the close and again for each ballot that reaches it later: with the events
+    relayed by more than one process, the close may well arrive before the last ballot."""
+    complete = len(results) == len(UNITS) and all(r["ballots"] == len(BALLOTS) for r in results)
+    return results if complete else []

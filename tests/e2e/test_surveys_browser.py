@@ -127,8 +127,9 @@ def test_an_evaluation_answered_with_codes_shows_the_hand_computed_scores(
     expect(again.locator("#err-code")).to_contain_text("已经使用过")
 
     assert httpx.post(f"{server.url}/api/surveys/{sid}/close", headers=admin).status_code == 200
-    wait_until(lambda: httpx.get(f"{server.url}/api/evaluations", headers=admin)
-               .json()["results"], timeout=30, what="the evaluation's results kept")
+    wait_until(lambda: hand.counted(httpx.get(f"{server.url}/api/evaluations", headers=admin)
+                                         .json()["results"]),
+               timeout=30, what="the evaluation's results kept")
 
     desk = browser.new_context().new_page()
     desk.goto(f"{server.url}/login?next=/surveys")

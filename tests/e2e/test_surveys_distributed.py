@@ -63,8 +63,8 @@ def test_an_evaluation_is_counted_screened_and_published_by_separate_processes(
         assert cast(codes[2], hand.BALLOTS[2]) == 201
         assert admin.post(f"/api/surveys/{sid}/close").status_code == 200
 
-        kept = wait_until(lambda: admin.get("/api/evaluations").json()["results"], timeout=60,
-                          what="scoring to keep the evaluation's results")
+        kept = wait_until(lambda: hand.counted(admin.get("/api/evaluations").json()["results"]),
+                          timeout=60, what="scoring to keep the evaluation's results")
         assert {r["unit"]: r["score"] for r in kept} == hand.SCORES
 
         def texts() -> list[dict[str, str]]:
