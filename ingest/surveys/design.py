@@ -169,7 +169,10 @@ def close_survey(session: Session, survey_id: int, *, now: dt.datetime) -> Surve
     if survey.closed_at is not None:
         raise Conflict("该调查已结束 (the survey is already closed)")
     survey.closed_at = now
-    outbox.emit(session, SurveyClosed(survey=survey.id, closed=now).event(f"survey/{survey.id}"))
+    cast = session.scalar(sa.select(sa.func.count()).select_from(Ballot)
+                          .where(Ballot.survey_id == survey.id))
+    outbox.emit(session, SurveyClosed(survey=survey.id, closed=now, ballots=cast)
+                .event(f"survey/{survey.id}"))
     return survey
 
 

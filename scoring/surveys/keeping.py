@@ -56,10 +56,24 @@ def keep_results(session: Session, copy: SurveyCopy, settings: Settings) -> None
 EVALUATION_RULE = "evaluation"
 
 
+def all_in(session: Session, copy: SurveyCopy) -> bool:
+    """Whether every ballot cast before the close has reached scoring (the close says how many
+    there were; a close from before it said so counts as all in, as it did then)."""
+    if copy.closed_at is None:
+        return False
+    if copy.ballots_cast is None:
+        return True
+    held = session.scalar(sa.select(sa.func.count()).select_from(BallotCopy)
+                          .where(BallotCopy.survey_id == copy.id))
+    return (held or 0) >= copy.ballots_cast
+
+
 def book_points(session: Session, copy: SurveyCopy, rules: Rules, settings: Settings) -> None:
     """The points the rules give each rated unit for its score (none unless the rules file
-    has ``[evaluation] bands``), booked once when the evaluation closes."""
-    if not rules.evaluation_bands or copy.closed_at is None:
+    has ``[evaluation] bands``), booked once the evaluation is closed and every ballot cast
+    before the close is counted: the events of the last ballots may come after the close's,
+    and a line booked on part of the ballots would stand (booking is once a fact)."""
+    if not rules.evaluation_bands or copy.closed_at is None or not all_in(session, copy):
         return
     results = session.scalars(sa.select(EvaluationResult)
                               .where(EvaluationResult.survey_id == copy.id)).all()
@@ -95,15 +109,17 @@ def subscription(settings: Settings, rules: Rules) -> Subscription:
                                repeat_browser=payload.repeat_browser))
         session.flush()
         copy = session.get(SurveyCopy, payload.survey)
-        if copy is not None and copy.closed_at is not None:
+        if copy is not None and copy.closed_at is not None:  # a ballot cast before the close
             keep_results(session, copy, settings)
+            session.flush()
+            book_points(session, copy, rules, settings)
 
     def closed(session: Session, event: Event) -> None:
         payload = SurveyClosed.of(event)
         copy = session.get(SurveyCopy, payload.survey)
         if copy is None or copy.closed_at is not None:
             return
-        copy.closed_at = payload.closed
+        copy.closed_at, copy.ballots_cast = payload.closed, payload.ballots
         session.flush()
         keep_results(session, copy, settings)
         session.flush()

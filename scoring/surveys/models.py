@@ -25,6 +25,8 @@ class SurveyCopy(Base):
     title: Mapped[str] = mapped_column(sa.String(200))
     definition: Mapped[dict[str, Any]] = mapped_column(sa.JSON)  # the survey.opened payload
     closed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # how many ballots were cast before the close (survey.closed says): the points wait for them
+    ballots_cast: Mapped[int | None] = mapped_column(nullable=True)
 
 
 class BallotCopy(Base):

@@ -123,6 +123,10 @@ class SurveyClosed(Payload):
 
     survey: int
     closed: Timestamp
+    # the ballots cast before the close (counted under the lock every ballot takes to be cast):
+    # the events of the last ballots may reach a consumer after this one, and scoring books an
+    # evaluation's points only once it holds them all. None in events from before it was sent
+    ballots: int | None = None
 
 
 class ResultsPublished(Payload):

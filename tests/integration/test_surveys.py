@@ -18,6 +18,9 @@ from ingest.surveys import casting
 from ingest.surveys.models import AddressCount, Ballot, BallotCode
 from scoring.surveys.models import BallotCopy
 from services.clock import utcnow
+from services.contracts.surveys import BallotCast, SurveyClosed, SurveyOpened
+from services.events import Event
+from services.inbox import deliver
 from services.outbox import OutboxMessage
 from services.refusals import Conflict, Refusal, TooMany
 from services.settings import Settings
@@ -107,13 +110,22 @@ def test_an_evaluation_with_codes_counts_to_the_hand_computed_table(
     assert sum(recount["linjiang"]["q3"].values()) == 3
 
 
-def test_the_rules_file_may_turn_a_score_into_points(tmp_path: Path) -> None:
+def banded(tmp_path: Path) -> Pipeline:
+    """A pipeline whose rules file turns an evaluation's score into points."""
     default = (Path(__file__).parents[2] / "scoring" / "default_rules.toml").read_text("utf-8")
     rules = tmp_path / "rules.toml"
     rules.write_text(default.replace('version = "2026.1"', 'version = "2026.1-evaluation"')
                      + "\n[evaluation]\nbands = [[85, 5], [60, 2], [0, -3]]\n", "utf-8")
-    p = Pipeline(Settings(data_dir=tmp_path / "var", rules=rules,  # type: ignore[call-arg]
-                          _env_file=None))
+    return Pipeline(Settings(data_dir=tmp_path / "var", rules=rules,  # type: ignore[call-arg]
+                             _env_file=None))
+
+
+# 青山 90.00 ≥ 85: 5; 临江 70.00 ≥ 60: 2; 白河 44.00: -3
+BANDED_POINTS = {"qingshan": 5, "linjiang": 2, "baihe": -3}
+
+
+def test_the_rules_file_may_turn_a_score_into_points(tmp_path: Path) -> None:
+    p = banded(tmp_path)
     try:
         for slug, name in hand.UNITS:
             p.unit(slug, name, "county")
@@ -127,9 +139,59 @@ def test_the_rules_file_may_turn_a_score_into_points(tmp_path: Path) -> None:
         year = str(utcnow().astimezone().year)
         points = {u["unit"]: u["points"] for u in p.get("/api/scores", admin,
                                                          period=year).json()["units"]}
-        # 青山 90.00 ≥ 85: 5; 临江 70.00 ≥ 60: 2; 白河 44.00: -3
-        assert points == {"qingshan": 5, "linjiang": 2, "baihe": -3}
+        assert points == BANDED_POINTS
         lines = p.get("/api/scores/ledger", admin, unit="baihe", period=year).json()["lines"]
+        assert [line["rule"] for line in lines] == ["evaluation"]
+    finally:
+        p.close()
+
+
+def _pending(p: Pipeline, event_type: str) -> list[Event]:
+    with p.ctx.db.session() as session:
+        rows = session.scalars(sa.select(OutboxMessage).where(
+            OutboxMessage.type == event_type, OutboxMessage.published_at.is_(None))
+            .order_by(OutboxMessage.seq))
+        return [Event.from_json(row.payload) for row in rows]
+
+
+def test_the_points_wait_for_the_ballots_the_close_counted(tmp_path: Path) -> None:
+    """With more than one process relaying the outbox, the close may reach scoring before the
+    last ballots: the results are kept on what has come, and the points booked once all the
+    ballots the close counted are in (a line booked on two ballots of three would stand)."""
+    p = banded(tmp_path)
+    try:
+        for slug, name in hand.UNITS:
+            p.unit(slug, name, "county")
+        admin = p.user("孙伟", role="admin")
+        sid = p.post("/api/surveys", admin, hand.evaluation()).json()["id"]
+        codes = p.post(f"/api/surveys/{sid}/codes", admin, {"count": 3}).json()["codes"]
+        for code, answers in zip(codes, hand.BALLOTS, strict=True):
+            assert ballot(p, sid, answers, code=code).status_code == 201
+        assert p.post(f"/api/surveys/{sid}/close", admin).status_code == 200
+        (opened,) = _pending(p, SurveyOpened.TYPE)
+        cast = _pending(p, BallotCast.TYPE)
+        (closed,) = _pending(p, SurveyClosed.TYPE)
+        assert SurveyClosed.of(closed).ballots == 3
+        scoring = next(s for c in p.components for s in c.subscriptions
+                       if s.consumer == "scoring-surveys")
+        year = str(utcnow().astimezone().year)
+
+        def points() -> dict[str, int]:
+            return {u["unit"]: u["points"] for u in p.get("/api/scores", admin,
+                                                           period=year).json()["units"]}
+
+        for event in (opened, cast[0], cast[1], closed):  # the last ballot comes after the close
+            assert deliver(p.ctx.db, scoring, event)
+        kept = p.get("/api/evaluations", admin).json()["results"]
+        assert {r["ballots"] for r in kept} == {2}  # the results so far, for whoever looks
+        assert set(points().values()) == {0}  # but no points on two ballots of three
+        assert deliver(p.ctx.db, scoring, cast[2])
+        assert points() == BANDED_POINTS
+        assert {r["unit"]: r["score"] for r in p.get("/api/evaluations", admin)
+                .json()["results"]} == hand.SCORES
+        p.settle()  # the bus delivers them all again: the inbox drops them, nothing booked twice
+        assert points() == BANDED_POINTS
+        lines = p.get("/api/scores/ledger", admin, unit="qingshan", period=year).json()["lines"]
         assert [line["rule"] for line in lines] == ["evaluation"]
     finally:
         p.close()
