@@ -87,6 +87,14 @@ def book_points(session: Session, copy: SurveyCopy, rules: Rules, settings: Sett
                  timezone=settings.timezone)
 
 
+def settle_closed(session: Session, copy: SurveyCopy, rules: Rules, settings: Settings) -> None:
+    """A closed survey's results kept again, and its points booked if every ballot is in."""
+    session.flush()
+    keep_results(session, copy, settings)
+    session.flush()
+    book_points(session, copy, rules, settings)
+
+
 def subscription(settings: Settings, rules: Rules) -> Subscription:
     def opened(session: Session, event: Event) -> None:
         payload = SurveyOpened.of(event)
@@ -97,6 +105,8 @@ def subscription(settings: Settings, rules: Rules) -> Subscription:
         elif payload.version > copy.version:  # a late copy of an older version changes nothing
             copy.version, copy.kind, copy.title = payload.version, payload.kind, payload.title
             copy.definition = payload.to_data()
+            if copy.closed_at is not None:  # the close came first (see closed)
+                settle_closed(session, copy, rules, settings)
 
     def cast(session: Session, event: Event) -> None:
         payload = BallotCast.of(event)
@@ -110,20 +120,21 @@ def subscription(settings: Settings, rules: Rules) -> Subscription:
         session.flush()
         copy = session.get(SurveyCopy, payload.survey)
         if copy is not None and copy.closed_at is not None:  # a ballot cast before the close
-            keep_results(session, copy, settings)
-            session.flush()
-            book_points(session, copy, rules, settings)
+            settle_closed(session, copy, rules, settings)
 
     def closed(session: Session, event: Event) -> None:
         payload = SurveyClosed.of(event)
         copy = session.get(SurveyCopy, payload.survey)
-        if copy is None or copy.closed_at is not None:
+        if copy is None:  # before the definition (a survey closed as soon as it was made): the
+            # close is kept on a copy of version 0, which the definition fills in when it comes
+            session.add(SurveyCopy(id=payload.survey, version=0, kind="", title="",
+                                   definition={}, closed_at=payload.closed,
+                                   ballots_cast=payload.ballots))
+            return
+        if copy.closed_at is not None:
             return
         copy.closed_at, copy.ballots_cast = payload.closed, payload.ballots
-        session.flush()
-        keep_results(session, copy, settings)
-        session.flush()
-        book_points(session, copy, rules, settings)
+        settle_closed(session, copy, rules, settings)
 
     def screened(session: Session, event: Event) -> None:
         # kept apart from the ballot, so that it does not matter which of the two comes first

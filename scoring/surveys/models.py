@@ -23,7 +23,8 @@ class SurveyCopy(Base):
     version: Mapped[int]
     kind: Mapped[str] = mapped_column(sa.String(16))
     title: Mapped[str] = mapped_column(sa.String(200))
-    definition: Mapped[dict[str, Any]] = mapped_column(sa.JSON)  # the survey.opened payload
+    # the survey.opened payload (version 0 and empty: the close came first, the definition is due)
+    definition: Mapped[dict[str, Any]] = mapped_column(sa.JSON)
     closed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
     # how many ballots were cast before the close (survey.closed says): the points wait for them
     ballots_cast: Mapped[int | None] = mapped_column(nullable=True)

@@ -31,7 +31,7 @@ def _pages() -> Pages:
 def _results(ctx: Any, survey_id: int) -> dict[str, Any]:
     with ctx.db.session() as session:
         copy = session.get(SurveyCopy, survey_id)
-        if copy is None:
+        if copy is None or not copy.version:  # (version 0: only its close has come)
             raise NotFound.of("调查")
         results = results_of(session, copy, ctx.settings)
         results["closed"] = copy.closed_at.isoformat() if copy.closed_at else None

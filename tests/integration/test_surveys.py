@@ -20,7 +20,7 @@ from scoring.surveys.models import BallotCopy
 from services.clock import utcnow
 from services.contracts.surveys import BallotCast, SurveyClosed, SurveyOpened
 from services.events import Event
-from services.inbox import deliver
+from services.inbox import Subscription, deliver
 from services.outbox import OutboxMessage
 from services.refusals import Conflict, Refusal, TooMany
 from services.settings import Settings
@@ -154,43 +154,50 @@ def _pending(p: Pipeline, event_type: str) -> list[Event]:
         return [Event.from_json(row.payload) for row in rows]
 
 
+def _closed_evaluation(p: Pipeline) -> tuple[str, int, Subscription, Event, list[Event], Event]:
+    """An evaluation with the scenario's three ballots, closed, none of its events delivered:
+    the admin, the survey, scoring's subscription and the events to hand it in any order."""
+    for slug, name in hand.UNITS:
+        p.unit(slug, name, "county")
+    admin = p.user("孙伟", role="admin")
+    sid = p.post("/api/surveys", admin, hand.evaluation()).json()["id"]
+    codes = p.post(f"/api/surveys/{sid}/codes", admin, {"count": 3}).json()["codes"]
+    for code, answers in zip(codes, hand.BALLOTS, strict=True):
+        assert ballot(p, sid, answers, code=code).status_code == 201
+    assert p.post(f"/api/surveys/{sid}/close", admin).status_code == 200
+    (opened,) = _pending(p, SurveyOpened.TYPE)
+    (closed,) = _pending(p, SurveyClosed.TYPE)
+    assert SurveyClosed.of(closed).ballots == 3
+    scoring = next(s for c in p.components for s in c.subscriptions
+                   if s.consumer == "scoring-surveys")
+    return admin, sid, scoring, opened, _pending(p, BallotCast.TYPE), closed
+
+
+def _points(p: Pipeline, admin: str) -> dict[str, int]:
+    year = str(utcnow().astimezone().year)
+    return {u["unit"]: u["points"] for u in p.get("/api/scores", admin,
+                                                   period=year).json()["units"]}
+
+
 def test_the_points_wait_for_the_ballots_the_close_counted(tmp_path: Path) -> None:
     """With more than one process relaying the outbox, the close may reach scoring before the
     last ballots: the results are kept on what has come, and the points booked once all the
     ballots the close counted are in (a line booked on two ballots of three would stand)."""
     p = banded(tmp_path)
     try:
-        for slug, name in hand.UNITS:
-            p.unit(slug, name, "county")
-        admin = p.user("孙伟", role="admin")
-        sid = p.post("/api/surveys", admin, hand.evaluation()).json()["id"]
-        codes = p.post(f"/api/surveys/{sid}/codes", admin, {"count": 3}).json()["codes"]
-        for code, answers in zip(codes, hand.BALLOTS, strict=True):
-            assert ballot(p, sid, answers, code=code).status_code == 201
-        assert p.post(f"/api/surveys/{sid}/close", admin).status_code == 200
-        (opened,) = _pending(p, SurveyOpened.TYPE)
-        cast = _pending(p, BallotCast.TYPE)
-        (closed,) = _pending(p, SurveyClosed.TYPE)
-        assert SurveyClosed.of(closed).ballots == 3
-        scoring = next(s for c in p.components for s in c.subscriptions
-                       if s.consumer == "scoring-surveys")
-        year = str(utcnow().astimezone().year)
-
-        def points() -> dict[str, int]:
-            return {u["unit"]: u["points"] for u in p.get("/api/scores", admin,
-                                                           period=year).json()["units"]}
-
+        admin, _, scoring, opened, cast, closed = _closed_evaluation(p)
         for event in (opened, cast[0], cast[1], closed):  # the last ballot comes after the close
             assert deliver(p.ctx.db, scoring, event)
         kept = p.get("/api/evaluations", admin).json()["results"]
         assert {r["ballots"] for r in kept} == {2}  # the results so far, for whoever looks
-        assert set(points().values()) == {0}  # but no points on two ballots of three
+        assert set(_points(p, admin).values()) == {0}  # but no points on two ballots of three
         assert deliver(p.ctx.db, scoring, cast[2])
-        assert points() == BANDED_POINTS
+        assert _points(p, admin) == BANDED_POINTS
         assert {r["unit"]: r["score"] for r in p.get("/api/evaluations", admin)
                 .json()["results"]} == hand.SCORES
         p.settle()  # the bus delivers them all again: the inbox drops them, nothing booked twice
-        assert points() == BANDED_POINTS
+        assert _points(p, admin) == BANDED_POINTS
+        year = str(utcnow().astimezone().year)
         lines = p.get("/api/scores/ledger", admin, unit="qingshan", period=year).json()["lines"]
         assert [line["rule"] for line in lines] == ["evaluation"]
     finally:
@@ -434,3 +441,21 @@ def test_a_survey_closes_on_its_own_when_its_time_is_up(pipeline: Pipeline) -> N
     assert p.get(f"/api/surveys/{sid}/results", admin).json()["closed"] is not None
     page = p.client.get(f"/surveys/{sid}")
     assert page.status_code == 200 and "已结束" in page.text and "<form" not in page.text
+
+
+def test_a_close_that_comes_before_the_definition_is_kept_for_it(tmp_path: Path) -> None:
+    p = banded(tmp_path)
+    try:
+        admin, sid, scoring, opened, cast, closed = _closed_evaluation(p)
+        for event in (closed, *cast):
+            assert deliver(p.ctx.db, scoring, event)
+        # nothing to show yet: the questions are not known
+        assert p.get(f"/api/surveys/{sid}/results", admin).status_code == 404
+        assert p.get("/api/evaluations", admin).json()["results"] == []
+        assert deliver(p.ctx.db, scoring, opened)
+        assert _points(p, admin) == BANDED_POINTS
+        results = p.get(f"/api/surveys/{sid}/results", admin).json()
+        assert results["ballots"] == 3 and results["closed"] is not None
+        assert {u["unit"]: u["score"] for u in results["units"]} == hand.SCORES
+    finally:
+        p.close()
