@@ -11,14 +11,14 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from scoring.surveys import charts, export
-from scoring.surveys.keeping import results_of
+from scoring.surveys.keeping import all_in, results_of
 from scoring.surveys.models import EvaluationResult, SurveyCopy
 from services import outbox
 from services.clock import utcnow
 from services.contracts.surveys import ResultsPublished
 from services.http import XLSX, ContextDep, CurrentUser, RowId, answers
 from services.identity import Role, require_role
-from services.refusals import Invalid, NotFound
+from services.refusals import Conflict, Invalid, NotFound
 from services.web_pages import Pages, asset
 from services.web_session import PageUserDep, require_page_role
 
@@ -35,6 +35,8 @@ def _results(ctx: Any, survey_id: int) -> dict[str, Any]:
             raise NotFound.of("调查")
         results = results_of(session, copy, ctx.settings)
         results["closed"] = copy.closed_at.isoformat() if copy.closed_at else None
+        # closed, and some ballots cast before the close are still on their way to scoring
+        results["counting"] = copy.closed_at is not None and not all_in(session, copy)
         return results
 
 
@@ -54,11 +56,15 @@ def build_router() -> APIRouter:
                                      f'attachment; filename="survey-{survey_id}-results.xlsx"'})
         return results
 
-    @router.post("/api/surveys/{survey_id}/publish", status_code=202,
+    @router.post("/api/surveys/{survey_id}/publish", status_code=202, responses=answers(409),
                  summary="发布结果反馈 (publish the results to the portal)")
     def publish(survey_id: RowId, ctx: ContextDep, user: CurrentUser) -> dict[str, Any]:
         require_role(user, Role.ADMIN)
         results = _results(ctx, survey_id)
+        if results["counting"]:
+            raise Conflict("该调查结束前的答卷仍在统计中，请稍后再发布 "
+                           "(ballots cast before the close are still being counted: publish "
+                           "in a moment)")
         payload = public_results(results, utcnow())
         with ctx.db.transaction() as session:
             outbox.emit(session, payload.event(f"survey/{survey_id}"))

@@ -185,13 +185,18 @@ def test_the_points_wait_for_the_ballots_the_close_counted(tmp_path: Path) -> No
     ballots the close counted are in (a line booked on two ballots of three would stand)."""
     p = banded(tmp_path)
     try:
-        admin, _, scoring, opened, cast, closed = _closed_evaluation(p)
+        admin, sid, scoring, opened, cast, closed = _closed_evaluation(p)
         for event in (opened, cast[0], cast[1], closed):  # the last ballot comes after the close
             assert deliver(p.ctx.db, scoring, event)
         kept = p.get("/api/evaluations", admin).json()["results"]
         assert {r["ballots"] for r in kept} == {2}  # the results so far, for whoever looks
         assert set(_points(p, admin).values()) == {0}  # but no points on two ballots of three
+        assert p.get(f"/api/surveys/{sid}/results", admin).json()["counting"] is True
+        early = p.post(f"/api/surveys/{sid}/publish", admin)  # nor a results page on them
+        assert early.status_code == 409 and "仍在统计中" in early.json()["detail"]
         assert deliver(p.ctx.db, scoring, cast[2])
+        assert p.get(f"/api/surveys/{sid}/results", admin).json()["counting"] is False
+        assert p.post(f"/api/surveys/{sid}/publish", admin).status_code == 202
         assert _points(p, admin) == BANDED_POINTS
         assert {r["unit"]: r["score"] for r in p.get("/api/evaluations", admin)
                 .json()["results"]} == hand.SCORES
