@@ -69,7 +69,8 @@ class Item(Protocol):
     topic: str | None
     revision_of: SubmissionId | None
     duplicate_of: SubmissionId | None
-    published_at: dt.datetime | None
+    published_at: dt.datetime | None  # its first publication
+    last_published_at: dt.datetime | None  # its newest (a republication after a reinstatement)
     lead_at: dt.datetime | None
     retracted_at: dt.datetime | None
     reinstated_at: dt.datetime | None
@@ -96,6 +97,7 @@ class ItemState:
     revision_of: SubmissionId | None = None
     duplicate_of: SubmissionId | None = None
     published_at: dt.datetime | None = None
+    last_published_at: dt.datetime | None = None
     lead_at: dt.datetime | None = None
     retracted_at: dt.datetime | None = None
     reinstated_at: dt.datetime | None = None
@@ -262,24 +264,8 @@ def apply(world: World, fact: Fact, timezone: str) -> Item | None:
     elif fact.type in (REJECTED, RETURNED):
         if item.status not in FINAL and item.status != "published":
             item.status = "rejected" if fact.type == REJECTED else "returned"
-    elif fact.type == PUBLISHED:
-        # a publication from before the last retraction, arriving late, brings nothing back
-        stale = item.retracted_at is not None and fact.at < item.retracted_at
-        if item.status not in FINAL and not stale:
-            item.status = "published"
-            item.published_at = item.published_at or fact.at
-            item.url = said.url or item.url
-            if said.lead and item.lead_at is None:
-                item.lead_at = fact.at
-    elif fact.type == RETRACTED:
-        item.retracted_at = max(item.retracted_at or fact.at, fact.at)
-        if item.reinstated_at is None or fact.at > item.reinstated_at:
-            item.status = "retracted"
-    elif fact.type == REINSTATED:
-        item.reinstated_at = max(item.reinstated_at or fact.at, fact.at)
-        if item.status == "retracted" and item.retracted_at is not None \
-                and fact.at > item.retracted_at:
-            item.status = "approved"  # on its way back to the site
+    elif fact.type in (PUBLISHED, RETRACTED, REINSTATED):
+        _on_and_off_the_site(item, fact)
     elif fact.type == LEAD:
         if item.lead_at is None:
             item.lead_at = fact.at
@@ -292,6 +278,38 @@ def apply(world: World, fact: Fact, timezone: str) -> Item | None:
         if level not in item.instructions:
             item.instructions = {**item.instructions, level: fact.at.isoformat()}
     return item
+
+
+# a publication, a retraction and a reinstatement of the same moment: the later step wins
+_STEP = {REINSTATED: 0, PUBLISHED: 1, RETRACTED: 2}
+_STATUS_AFTER = {REINSTATED: "approved", PUBLISHED: "published", RETRACTED: "retracted"}
+
+
+def _on_and_off_the_site(item: Item, fact: Fact) -> None:
+    """Publication, retraction and reinstatement in whatever order their events arrive: the
+    item is where the newest of them put it. Processes that relay the outbox side by side can
+    deliver a republication before the reinstatement that led to it, or a retraction after the
+    republication that undid it; the item then still ends published, and earns again."""
+    said = fact.item
+    if fact.type == PUBLISHED:
+        item.last_published_at = max(item.last_published_at or fact.at, fact.at)
+        # a publication from before the last retraction, arriving late, brings nothing back
+        if item.retracted_at is None or fact.at >= item.retracted_at:
+            item.published_at = item.published_at or fact.at
+            item.url = said.url or item.url
+            if said.lead and item.lead_at is None:
+                item.lead_at = fact.at
+    elif fact.type == RETRACTED:
+        item.retracted_at = max(item.retracted_at or fact.at, fact.at)
+    else:
+        item.reinstated_at = max(item.reinstated_at or fact.at, fact.at)
+    if item.status == "rejected":
+        return
+    steps = [(at, _STEP[kind], kind) for at, kind in ((item.last_published_at, PUBLISHED),
+                                                    (item.retracted_at, RETRACTED),
+                                                    (item.reinstated_at, REINSTATED))
+             if at is not None]
+    item.status = _STATUS_AFTER[max(steps)[2]]
 
 
 # --- what an item deserves ------------------------------------------------------------------

@@ -37,6 +37,7 @@ class ScoredItem(Base):
     revision_of: Mapped[SubmissionId | None] = mapped_column(nullable=True)
     duplicate_of: Mapped[SubmissionId | None] = mapped_column(nullable=True)
     published_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    last_published_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
     lead_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
     retracted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
     reinstated_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)

@@ -193,6 +193,30 @@ def test_a_retraction_older_than_the_reinstatement_arrives_late_and_changes_noth
         ("published.article", 2), ("published.article", -2), ("published.article", 2)]
 
 
+@pytest.mark.parametrize("late", [
+    # the republication before the reinstatement that led to it; the retraction after the
+    # republication that undid it; both at once (processes relaying the outbox side by side)
+    (3, 4, 2), (2, 4, 3), (4, 3, 2), (4, 2, 3), (3, 2, 4)])
+def test_the_item_ends_where_the_newest_step_put_it_whatever_the_order(
+        late: tuple[int, int, int]) -> None:
+    steps = [received(1), fact(engine.PUBLISHED, 1, 5), fact(engine.RETRACTED, 1, 9),
+             fact(engine.REINSTATED, 1, 20), fact(engine.PUBLISHED, 1, 21)]
+    arrived = steps[:2] + [steps[i] for i in late]
+    booked = lines_of(arrived)
+    assert sum(points for _, points in booked) == 2, booked  # published: it earns again
+    world = MemoryWorld({})
+    for f in arrived:
+        engine.apply(world, f, TZ)
+    assert world.item(engine.SubmissionId(1)).status == "published"  # type: ignore[union-attr]
+
+
+def test_a_retraction_that_comes_last_takes_the_item_off_whatever_came_before() -> None:
+    steps = [received(1), fact(engine.PUBLISHED, 1, 5), fact(engine.REINSTATED, 1, 20),
+             fact(engine.PUBLISHED, 1, 21), fact(engine.RETRACTED, 1, 9),
+             fact(engine.RETRACTED, 1, 30)]
+    assert sum(points for _, points in lines_of(steps)) == 0
+
+
 def _kept_before(event_type: str, data: dict[str, Any]) -> dict[str, Any]:
     """What scoring kept of an event's data before payloads were typed (the facts in the
     database were kept so, and a replay reads them)."""
