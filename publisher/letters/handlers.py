@@ -70,33 +70,50 @@ class LetterPublishing:
             with self.ctx.db.session() as session:
                 self.write_index(session)
 
+    def _page(self, session: Session, p: c.LetterRef) -> LetterPage:
+        """The letter's row, made (not live, no text yet) if this is the first event of it."""
+        page = session.get(LetterPage, p.letter, with_for_update=True)
+        if page is None:
+            url = f"{self.ctx.settings.portal_url}{PREFIX}{p.code}.html"
+            page = LetterPage(letter_id=p.letter, code=p.code, type=p.type,
+                              received_at=p.received_at, subject="", body="", reply="",
+                              unit_name="", replied_on=p.received_at.astimezone(self.zone).date(),
+                              live=False, url=url)
+            session.add(page)
+        return page
+
     def replied(self, session: Session, event: Event) -> None:
+        """The answer goes on the site, unless a newer one is there already (this one came
+        late) or the letter was taken off after it: processes relaying the outbox side by side
+        may deliver the retraction first."""
         p = c.LetterReplied.of(event)
         if p.publication is None:
             return  # no consent: never on the site
-        page = session.get(LetterPage, p.letter, with_for_update=True)
-        key = f"{PREFIX}{p.code}.html"
-        url = f"{self.ctx.settings.portal_url}{key}"
-        if page is None:
-            page = LetterPage(letter_id=p.letter, code=p.code, type=p.type,
-                              received_at=p.received_at, url=url)
-            session.add(page)
+        page = self._page(session, p)
+        if page.replied_at is not None and event.time <= page.replied_at:
+            return
         pub = p.publication
         page.subject, page.body, page.reply = pub.subject, pub.body, pub.reply
         page.unit_name, page.enterprise = pub.unit_name, pub.enterprise
         page.replied_on = event.time.astimezone(self.zone).date()
-        page.live, page.updated_at = True, utcnow()
+        page.replied_at, page.updated_at = event.time, utcnow()
+        page.live = page.retracted_at is None or event.time > page.retracted_at
         session.flush()
+        if not page.live:
+            return
         self._write_page(page)
         self.write_index(session)
         outbox.emit(session, c.LetterPublished(letter=p.letter, code=p.code, type=p.type,
-                                               received_at=p.received_at, url=url)
+                                               received_at=p.received_at, url=page.url)
                     .event(event.subject))
 
     def retracted(self, session: Session, event: Event) -> None:
+        """Off the site, unless it was answered again after this retraction; a retraction that
+        comes before the answer it takes off is kept for it."""
         p = c.LetterRetracted.of(event)
-        page = session.get(LetterPage, p.letter, with_for_update=True)
-        if page is None or not page.live:
+        page = self._page(session, p)
+        page.retracted_at = max(page.retracted_at or event.time, event.time)
+        if not page.live or (page.replied_at is not None and page.replied_at > page.retracted_at):
             return
         page.live, page.updated_at = False, utcnow()
         session.flush()

@@ -24,5 +24,9 @@ class LetterPage(Base):
     received_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     replied_on: Mapped[dt.date] = mapped_column(sa.Date)
     live: Mapped[bool] = mapped_column(default=True)
+    # the newest answer and retraction (the events' times): the page is live while the answer
+    # is the newer, whichever of the two events arrived first
+    replied_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    retracted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
     url: Mapped[str] = mapped_column(sa.String(500))
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

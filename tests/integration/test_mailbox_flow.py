@@ -7,7 +7,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
+from services.contracts.letters import LetterReplied, LetterRetracted
+from services.events import Event
+from services.inbox import deliver
+from services.outbox import OutboxMessage
 from services.settings import Settings
 from tests.mailbox_support import PHONE, Mailbox, mailbox_city
 from tests.support import Pipeline, photo
@@ -121,3 +126,45 @@ def test_unsatisfied_sends_the_letter_back_once_then_closes(mailbox: Mailbox) ->
     assert m.lookup(code, secret).json()["url"] is None  # no consent: never published
     stats = p.get("/api/letters/stats", m.centre, month=case["received"][:7]).json()
     assert stats["units"][0]["reopened"] == 1 and stats["units"][0]["satisfaction_rate"] == 0.0
+
+
+def _pending(p: Pipeline, event_type: str) -> Event:
+    with p.ctx.db.session() as session:
+        (row,) = session.scalars(sa.select(OutboxMessage).where(
+            OutboxMessage.type == event_type, OutboxMessage.published_at.is_(None)))
+        return Event.from_json(row.payload)
+
+
+def test_a_retraction_that_reaches_the_publisher_before_the_answer_keeps_it_off_the_site(
+        mailbox: Mailbox) -> None:
+    """The centre takes an answer off seconds after approving it; processes relaying the
+    outbox side by side deliver the retraction to the publisher first. The answer that follows
+    must not go up."""
+    m, p = mailbox, mailbox.p
+    answer = m.write().json()
+    code, secret = answer["code"], answer["secret"]
+    p.settle()
+    letter = p.get("/api/letters", m.centre).json()["items"][0]["id"]
+    p.post(f"/api/letters/{letter}/assign", m.centre, {"unit": "industry"})
+    p.settle()
+    assert p.post(f"/api/letters/{letter}/reply", m.handler,
+                  {"text": "已协调供电公司上门勘查。"}).status_code == 200
+    p.settle()
+    assert p.post(f"/api/letters/{letter}/review", m.centre,
+                  {"action": "approve"}).status_code == 200
+    assert p.post(f"/api/letters/{letter}/retract", m.centre,
+                  {"reason": "答复有误，撤下重答"}).status_code == 200
+    replied, retracted = _pending(p, LetterReplied.TYPE), _pending(p, LetterRetracted.TYPE)
+    publisher = next(s for c in p.components for s in c.subscriptions
+                     if s.consumer == "publisher-letters")
+    assert deliver(p.ctx.db, publisher, retracted)
+    assert deliver(p.ctx.db, publisher, replied)
+    p.settle()  # the bus brings both again: the inbox drops them
+    with pytest.raises(FileNotFoundError):
+        p.ctx.site.get_bytes(f"mailbox/{code}.html")
+    try:  # (no letter has been on the site: the column's index may not be written yet)
+        index = p.ctx.site.get_bytes("mailbox/index.html").decode()
+    except FileNotFoundError:
+        index = ""
+    assert code not in index
+    assert m.lookup(code, secret).json()["url"] is None
