@@ -88,3 +88,13 @@ class SitemapBlock(Base):
     block: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     urls: Mapped[int] = mapped_column(default=0)
     lastmod: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class PublishedSurvey(Base):
+    """When a survey's result page was last published: a publication older than that, arriving
+    late (processes relay the outbox side by side), does not overwrite the newer page."""
+
+    __tablename__ = "published_surveys"
+
+    survey_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    published_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)

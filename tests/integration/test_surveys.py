@@ -5,6 +5,7 @@ worked by hand."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import threading
 from collections.abc import Iterator
@@ -18,7 +19,12 @@ from ingest.surveys import casting
 from ingest.surveys.models import AddressCount, Ballot, BallotCode
 from scoring.surveys.models import BallotCopy
 from services.clock import utcnow
-from services.contracts.surveys import BallotCast, SurveyClosed, SurveyOpened
+from services.contracts.surveys import (
+    BallotCast,
+    ResultsPublished,
+    SurveyClosed,
+    SurveyOpened,
+)
 from services.events import Event
 from services.inbox import Subscription, deliver
 from services.outbox import OutboxMessage
@@ -430,8 +436,6 @@ def test_two_ballots_racing_with_one_code_make_one_ballot_on_postgresql(
 
 
 def test_a_survey_closes_on_its_own_when_its_time_is_up(pipeline: Pipeline) -> None:
-    import datetime as dt
-
     from ingest.surveys import design
 
     p = pipeline
@@ -464,3 +468,24 @@ def test_a_close_that_comes_before_the_definition_is_kept_for_it(tmp_path: Path)
         assert {u["unit"]: u["score"] for u in results["units"]} == hand.SCORES
     finally:
         p.close()
+
+
+def test_an_older_publication_of_the_results_arriving_late_leaves_the_newer_page(
+        pipeline: Pipeline) -> None:
+    p = pipeline
+    admin = p.user("孙伟", role="admin")
+    sid = open_survey(p, admin)
+    ballot(p, sid, {"needs": ["融资"]})
+    p.settle()
+    assert p.post(f"/api/surveys/{sid}/publish", admin).status_code == 202
+    (first,) = _pending(p, ResultsPublished.TYPE)
+    older = ResultsPublished.of(first)
+    # the admin publishes again a minute later, once a second ballot is counted
+    newer = older.model_copy(update={"ballots": 2,
+                                     "published": older.published + dt.timedelta(minutes=1)})
+    publisher = next(s for c in p.components for s in c.subscriptions
+                     if s.consumer == "publisher-surveys")
+    assert deliver(p.ctx.db, publisher, newer.event(f"survey/{sid}"))
+    assert deliver(p.ctx.db, publisher, first)  # the first publication, relayed late
+    page = p.client.get(f"/site/surveys/{sid}.html")
+    assert page.status_code == 200 and "有效答卷 2 份" in page.text
