@@ -1,7 +1,7 @@
 """What scoring keeps of the publisher's enterprise events for the review: each item's read
 total per day (``item.read``), each published item's column (``submission.published``), and the
 featured lists (``feature.listed``). Every handler sets rather than adds, so an event delivered
-twice, or an older total arriving after a newer one, changes nothing."""
+twice, or an older total or list arriving after a newer one, changes nothing."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from services.contracts.enterprises import FeatureListed, ItemRead
 from services.contracts.submissions import Published
-from services.db import Base
+from services.db import Base, UTCDateTime
 from services.events import Event
 from services.inbox import Subscription
 
@@ -45,6 +45,16 @@ class FeatureMark(Base):
     unit_slug: Mapped[str | None] = mapped_column(sa.String(64), nullable=True, index=True)
 
 
+class FeatureListing(Base):
+    """When a year's list was last imported: an older import arriving late leaves it be."""
+
+    __tablename__ = "scoring_feature_listings"
+
+    series: Mapped[str] = mapped_column(sa.String(16), primary_key=True)
+    year: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    listed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+
 def subscription() -> Subscription:
     def read(session: Session, event: Event) -> None:
         p = ItemRead.of(event)
@@ -65,6 +75,13 @@ def subscription() -> Subscription:
 
     def listed(session: Session, event: Event) -> None:
         p = FeatureListed.of(event)
+        listing = session.get(FeatureListing, (p.series, p.year), with_for_update=True)
+        if listing is not None and event.time <= listing.listed_at:
+            return  # a newer import of the list is kept
+        if listing is None:
+            session.add(FeatureListing(series=p.series, year=p.year, listed_at=event.time))
+        else:
+            listing.listed_at = event.time
         session.execute(sa.delete(FeatureMark).where(FeatureMark.series == p.series,
                                                      FeatureMark.year == p.year))
         session.add_all(FeatureMark(series=p.series, year=p.year, rank=e.rank, title=p.title,
