@@ -17,6 +17,8 @@ class LetterFact(Base):
     month: Mapped[str] = mapped_column(sa.String(7), index=True)  # received, in local time
     type: Mapped[str] = mapped_column(sa.String(16))
     unit: Mapped[str | None] = mapped_column(sa.String(64), nullable=True, index=True)
+    # the time of the event that set ``unit``: an older assignment arriving late leaves it be
+    unit_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
     due: Mapped[dt.date | None] = mapped_column(sa.Date, nullable=True)
     answered: Mapped[bool] = mapped_column(default=False)
     on_time: Mapped[bool] = mapped_column(default=False)
@@ -28,4 +30,5 @@ class LetterFact(Base):
     sent_back: Mapped[int] = mapped_column(default=0)
     rating: Mapped[str | None] = mapped_column(sa.String(16), nullable=True)
     rated_by_default: Mapped[bool] = mapped_column(default=False)
+    closed: Mapped[bool] = mapped_column(default=False)  # the close's rating is the last word
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
