@@ -1,7 +1,8 @@
 """Keeps each submission's status, findings, reason and address as the other components report.
 
-Events may arrive out of order (a retry overtakes a later event), so a status is taken only
-from an event newer than the one that set the current status.
+Events may arrive out of order (a retry overtakes a later event), so a status, and the
+findings, reason and address that go with it, are taken only from an event at least as new as
+the one that set the current status.
 """
 
 from __future__ import annotations
@@ -38,6 +39,10 @@ def _track(payload_type: type[Tracked], status: Status) -> Handler:
         submission = session.get(Submission, said.submission)  # locked by ``lock_batch``
         if submission is None:
             return
+        if isinstance(said, contract.Published) and not said.republished:
+            _observe_latency(session, submission, said)
+        if event.time < submission.status_at:
+            return  # older than what the item shows: its findings, reason and address too
         if isinstance(said, contract.Screened | contract.Decided):
             submission.findings = said.findings
         if isinstance(said, contract.Decided | contract.Retracted | contract.Reinstated) \
@@ -45,15 +50,12 @@ def _track(payload_type: type[Tracked], status: Status) -> Handler:
             submission.reason = said.reason
         if isinstance(said, contract.Published):
             submission.url = said.url
-            if not said.republished:
-                _observe_latency(session, submission, said)
         elif status == Status.RETRACTED:
             submission.url = None
         if status == Status.SCREENING and submission.status != Status.RECEIVED:
             return  # the verdict is already in
-        if event.time >= submission.status_at:
-            submission.status = status
-            submission.status_at = event.time
+        submission.status = status
+        submission.status_at = event.time
 
     return handle
 

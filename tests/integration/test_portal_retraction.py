@@ -214,3 +214,27 @@ def test_the_home_page_has_one_lead_item_at_a_time(city: City) -> None:
     assert '<section class="lead">' not in p.client.get("/site/index.html").text
     assert p.post(f"/api/submissions/{middle}/lead", city.moderator).status_code == 409
     assert p.post(f"/api/submissions/{last}/lead", city.informant).status_code == 403
+
+
+def test_the_informant_sees_the_newest_step_whatever_order_its_events_arrive_in(
+        city: City) -> None:
+    """The republication reaches ingest before the retraction and the reinstatement that led
+    to it: the item still shows published, at its address."""
+    p = city.pipeline
+    _, middle, _ = three_in_a_row(city)
+    p.post(f"/api/submissions/{middle}/retract", city.moderator, {"reason": "有误"})
+    p.post(f"/api/submissions/{middle}/republish", city.moderator,
+           {"reason": "已更正", "title": "更正后的标题"})
+    retracted, reinstated = _pending(p, EventType.RETRACTED), _pending(p, EventType.REINSTATED)
+    subscriptions = {s.consumer: s for c in p.components for s in c.subscriptions}
+    for event in (retracted, reinstated):
+        assert deliver(p.ctx.db, subscriptions["publisher"], event)
+    with p.ctx.db.session() as session:
+        (republished,) = [Event.from_json(row.payload) for row in session.scalars(
+            sa.select(OutboxMessage).where(OutboxMessage.type == EventType.PUBLISHED,
+                                           OutboxMessage.published_at.is_(None)))]
+    for event in (republished, retracted, reinstated):
+        assert deliver(p.ctx.db, subscriptions["ingest"], event)
+    shown = p.get(f"/api/submissions/{middle}", city.informant).json()
+    assert shown["status"] == "published"
+    assert shown["url"] and shown["url"].endswith(f"articles/{middle}.html")
