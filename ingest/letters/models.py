@@ -57,6 +57,9 @@ class Letter(Base):
     rating: Mapped[str | None] = mapped_column(sa.String(16), nullable=True)
     rated_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
     url: Mapped[str | None] = mapped_column(sa.String(500), nullable=True)
+    # the time of the publication or retraction that set ``url`` (they come from two components'
+    # outboxes: the older may arrive last)
+    url_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
     history: Mapped[list[dict[str, Any]]] = mapped_column(sa.JSON, default=list)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 

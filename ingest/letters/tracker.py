@@ -1,7 +1,9 @@
 """Keeps the writer's view of each letter as moderation and the publisher report.
 
-Events may arrive out of order, so a status is taken only from an event at least as new as the
-one that set the current status; the history is kept in the order things happened.
+Events may arrive out of order, so a status, and the deadline, question and answer that go with
+it, are taken only from an event at least as new as the one that set the current status; the
+address on the site follows the newest publication or retraction; the history is kept in the
+order things happened.
 """
 
 from __future__ import annotations
@@ -19,15 +21,20 @@ from services.inbox import Handler, Subscription
 Apply = Callable[[Letter, Event], str | None]  # returns the line for the writer's history
 
 
+def _newest(letter: Letter, event: Event) -> bool:
+    return event.time >= letter.status_at
+
+
 def _status(letter: Letter, event: Event, status: LetterStatus) -> None:
-    if event.time >= letter.status_at:
+    if _newest(letter, event):
         letter.status = status
         letter.status_at = event.time
 
 
 def _assigned(letter: Letter, event: Event) -> str | None:
     p = c.LetterAssigned.of(event)
-    letter.due = p.due
+    if _newest(letter, event):
+        letter.due = p.due
     _status(letter, event, LetterStatus.ASSIGNED)
     return f"已转交办理单位，应于 {p.due.month}月{p.due.day}日前答复"
 
@@ -40,28 +47,32 @@ def _declined(letter: Letter, event: Event) -> str | None:
 
 def _sent_back(letter: Letter, event: Event) -> str | None:
     c.LetterSentBack.of(event)
-    letter.due = None
+    if _newest(letter, event):
+        letter.due = None
     _status(letter, event, LetterStatus.RECEIVED)
     return "正在重新确定办理单位"
 
 
 def _paused(letter: Letter, event: Event) -> str | None:
     p = c.LetterPaused.of(event)
-    letter.question = p.question
+    if _newest(letter, event):
+        letter.question = p.question
     _status(letter, event, LetterStatus.PAUSED)
     return "办理单位请您补充材料（办理时限暂停计算）"
 
 
 def _resumed(letter: Letter, event: Event) -> str | None:
     p = c.LetterResumed.of(event)
-    letter.due = p.due
+    if _newest(letter, event):
+        letter.due = p.due
     _status(letter, event, LetterStatus.ASSIGNED)
     return f"继续办理，应于 {p.due.month}月{p.due.day}日前答复"
 
 
 def _extended(letter: Letter, event: Event) -> str | None:
     p = c.LetterExtended.of(event)
-    letter.due = p.due
+    if _newest(letter, event):  # (no later assignment or send-back has set another)
+        letter.due = p.due
     return f"办理时限延长至 {p.due.month}月{p.due.day}日"
 
 
@@ -73,8 +84,8 @@ def _answered(letter: Letter, event: Event) -> str | None:
 
 def _replied(letter: Letter, event: Event) -> str | None:
     p = c.LetterReplied.of(event)
-    letter.reply = p.reply
-    if event.time >= letter.status_at:
+    if _newest(letter, event):
+        letter.reply = p.reply
         letter.rating = None  # a new answer (after 发回重办) is rated afresh
         letter.rated_at = None
     _status(letter, event, LetterStatus.REPLIED)
@@ -83,7 +94,8 @@ def _replied(letter: Letter, event: Event) -> str | None:
 
 def _reopened(letter: Letter, event: Event) -> str | None:
     p = c.LetterReopened.of(event)
-    letter.due = p.due
+    if _newest(letter, event):
+        letter.due = p.due
     _status(letter, event, LetterStatus.ASSIGNED)
     return f"已发回办理单位重新办理，应于 {p.due.month}月{p.due.day}日前答复"
 
@@ -97,14 +109,19 @@ def _closed(letter: Letter, event: Event) -> str | None:
             else "已办结")
 
 
+def _address(letter: Letter, event: Event, url: str | None) -> None:
+    if letter.url_at is None or event.time >= letter.url_at:
+        letter.url, letter.url_at = url, event.time
+
+
 def _published(letter: Letter, event: Event) -> str | None:
-    letter.url = c.LetterPublished.of(event).url
+    _address(letter, event, c.LetterPublished.of(event).url)
     return "已在网站“信箱公开”栏目公开（个人信息已隐去）"
 
 
 def _retracted(letter: Letter, event: Event) -> str | None:
     c.LetterRetracted.of(event)
-    letter.url = None
+    _address(letter, event, None)
     return "已从网站撤下"
 
 

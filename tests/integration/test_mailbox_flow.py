@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from services.contracts.letters import LetterReplied, LetterRetracted
+from services.contracts.letters import LetterPublished, LetterReplied, LetterRetracted
 from services.events import Event
 from services.inbox import deliver
 from services.outbox import OutboxMessage
@@ -168,3 +168,32 @@ def test_a_retraction_that_reaches_the_publisher_before_the_answer_keeps_it_off_
         index = ""
     assert code not in index
     assert m.lookup(code, secret).json()["url"] is None
+
+
+def test_the_writer_sees_the_newest_step_whatever_order_its_events_arrive_in(
+        mailbox: Mailbox) -> None:
+    """The page goes up, then the centre takes it off: the retraction (moderation's outbox)
+    reaches ingest before the publication (the publisher's). The writer is shown no address."""
+    m, p = mailbox, mailbox.p
+    answer = m.write().json()
+    code, secret = answer["code"], answer["secret"]
+    p.settle()
+    letter = p.get("/api/letters", m.centre).json()["items"][0]["id"]
+    p.post(f"/api/letters/{letter}/assign", m.centre, {"unit": "industry"})
+    p.settle()
+    p.post(f"/api/letters/{letter}/reply", m.handler, {"text": "已协调供电公司上门勘查。"})
+    p.settle()
+    assert p.post(f"/api/letters/{letter}/review", m.centre,
+                  {"action": "approve"}).status_code == 200
+    subscriptions = {s.consumer: s for c in p.components for s in c.subscriptions}
+    replied = _pending(p, LetterReplied.TYPE)
+    assert deliver(p.ctx.db, subscriptions["publisher-letters"], replied)
+    published = _pending(p, LetterPublished.TYPE)
+    assert p.post(f"/api/letters/{letter}/retract", m.centre,
+                  {"reason": "来信人要求撤下"}).status_code == 200
+    retracted = _pending(p, LetterRetracted.TYPE)
+    for event in (retracted, replied, published):
+        assert deliver(p.ctx.db, subscriptions["ingest-letters"], event)
+    view = m.lookup(code, secret).json()
+    assert view["status"] == "replied" and view["url"] is None
+    assert "上门勘查" in view["reply"]
