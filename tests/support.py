@@ -26,7 +26,10 @@ from PIL import Image
 
 from bootstrap import Runtime, bootstrap, metadata
 from services import migrate
+from services.events import Event
 from services.identity import add_unit, add_user
+from services.inbox import Subscription
+from services.outbox import OutboxMessage
 from services.settings import Settings
 
 PG_ADMIN_URL = os.environ.get("BAOSONG_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
@@ -284,6 +287,19 @@ class Pipeline:
 
     def post(self, path: str, token: str, json: Any = None) -> Any:
         return self.client.post(path, json=json, headers={"Authorization": f"Bearer {token}"})
+
+    def pending(self, event_type: str) -> list[Event]:
+        """The events of a type in the outbox, not relayed yet, oldest first: for a test to
+        hand them to a consumer in another order (``services.inbox.deliver``)."""
+        with self.ctx.db.session() as session:
+            rows = session.scalars(sa.select(OutboxMessage).where(
+                OutboxMessage.type == event_type, OutboxMessage.published_at.is_(None))
+                .order_by(OutboxMessage.seq))
+            return [Event.from_json(row.payload) for row in rows]
+
+    def subscription(self, consumer: str) -> Subscription:
+        (found,) = [s for c in self.components for s in c.subscriptions if s.consumer == consumer]
+        return found
 
     def close(self) -> None:
         self.client.close()

@@ -16,9 +16,7 @@ from openpyxl import load_workbook
 
 from scoring.review.enterprise_facts import FeatureMark
 from services.contracts.enterprises import FeatureListed
-from services.events import Event
 from services.inbox import deliver
-from services.outbox import OutboxMessage
 from tests.conftest import City
 from tests.documents_support import xlsx_bytes
 from tests.support import Pipeline
@@ -125,13 +123,8 @@ def test_an_older_import_reaching_scoring_late_leaves_the_newer_list(city: City)
     p = city.pipeline
     assert import_list(p, city.admin, xlsx_bytes([HEADER, *ROWS])).status_code == 200
     assert import_list(p, city.admin, xlsx_bytes([HEADER, *ROWS[:2]])).status_code == 200
-    with p.ctx.db.session() as session:
-        first, second = [Event.from_json(row.payload) for row in session.scalars(
-            sa.select(OutboxMessage).where(OutboxMessage.type == FeatureListed.TYPE,
-                                           OutboxMessage.published_at.is_(None))
-            .order_by(OutboxMessage.seq))]
-    scoring = next(s for c in p.components for s in c.subscriptions
-                   if s.consumer == "scoring-enterprises")
+    first, second = p.pending(FeatureListed.TYPE)
+    scoring = p.subscription("scoring-enterprises")
     assert deliver(p.ctx.db, scoring, second)
     assert deliver(p.ctx.db, scoring, first)  # the first import, relayed late
     with p.ctx.db.session() as session:

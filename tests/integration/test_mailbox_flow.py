@@ -7,12 +7,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
 
 from services.contracts.letters import LetterPublished, LetterReplied, LetterRetracted
-from services.events import Event
 from services.inbox import deliver
-from services.outbox import OutboxMessage
 from services.settings import Settings
 from tests.mailbox_support import PHONE, Mailbox, mailbox_city
 from tests.support import Pipeline, photo
@@ -128,21 +125,11 @@ def test_unsatisfied_sends_the_letter_back_once_then_closes(mailbox: Mailbox) ->
     assert stats["units"][0]["reopened"] == 1 and stats["units"][0]["satisfaction_rate"] == 0.0
 
 
-def _pending(p: Pipeline, event_type: str) -> Event:
-    with p.ctx.db.session() as session:
-        (row,) = session.scalars(sa.select(OutboxMessage).where(
-            OutboxMessage.type == event_type, OutboxMessage.published_at.is_(None)))
-        return Event.from_json(row.payload)
-
-
-def test_a_retraction_that_reaches_the_publisher_before_the_answer_keeps_it_off_the_site(
-        mailbox: Mailbox) -> None:
-    """The centre takes an answer off seconds after approving it; processes relaying the
-    outbox side by side deliver the retraction to the publisher first. The answer that follows
-    must not go up."""
-    m, p = mailbox, mailbox.p
+def _approved_answer(m: Mailbox) -> tuple[int, str, str]:
+    """A letter assigned, answered and the answer approved, the approval's events not yet
+    relayed: the letter, its code and its secret."""
+    p = m.p
     answer = m.write().json()
-    code, secret = answer["code"], answer["secret"]
     p.settle()
     letter = p.get("/api/letters", m.centre).json()["items"][0]["id"]
     p.post(f"/api/letters/{letter}/assign", m.centre, {"unit": "industry"})
@@ -152,11 +139,20 @@ def test_a_retraction_that_reaches_the_publisher_before_the_answer_keeps_it_off_
     p.settle()
     assert p.post(f"/api/letters/{letter}/review", m.centre,
                   {"action": "approve"}).status_code == 200
+    return letter, answer["code"], answer["secret"]
+
+
+def test_a_retraction_that_reaches_the_publisher_before_the_answer_keeps_it_off_the_site(
+        mailbox: Mailbox) -> None:
+    """The centre takes an answer off seconds after approving it; processes relaying the
+    outbox side by side deliver the retraction to the publisher first. The answer that follows
+    must not go up."""
+    m, p = mailbox, mailbox.p
+    letter, code, secret = _approved_answer(m)
     assert p.post(f"/api/letters/{letter}/retract", m.centre,
                   {"reason": "答复有误，撤下重答"}).status_code == 200
-    replied, retracted = _pending(p, LetterReplied.TYPE), _pending(p, LetterRetracted.TYPE)
-    publisher = next(s for c in p.components for s in c.subscriptions
-                     if s.consumer == "publisher-letters")
+    (replied,), (retracted,) = p.pending(LetterReplied.TYPE), p.pending(LetterRetracted.TYPE)
+    publisher = p.subscription("publisher-letters")
     assert deliver(p.ctx.db, publisher, retracted)
     assert deliver(p.ctx.db, publisher, replied)
     p.settle()  # the bus brings both again: the inbox drops them
@@ -175,25 +171,15 @@ def test_the_writer_sees_the_newest_step_whatever_order_its_events_arrive_in(
     """The page goes up, then the centre takes it off: the retraction (moderation's outbox)
     reaches ingest before the publication (the publisher's). The writer is shown no address."""
     m, p = mailbox, mailbox.p
-    answer = m.write().json()
-    code, secret = answer["code"], answer["secret"]
-    p.settle()
-    letter = p.get("/api/letters", m.centre).json()["items"][0]["id"]
-    p.post(f"/api/letters/{letter}/assign", m.centre, {"unit": "industry"})
-    p.settle()
-    p.post(f"/api/letters/{letter}/reply", m.handler, {"text": "已协调供电公司上门勘查。"})
-    p.settle()
-    assert p.post(f"/api/letters/{letter}/review", m.centre,
-                  {"action": "approve"}).status_code == 200
-    subscriptions = {s.consumer: s for c in p.components for s in c.subscriptions}
-    replied = _pending(p, LetterReplied.TYPE)
-    assert deliver(p.ctx.db, subscriptions["publisher-letters"], replied)
-    published = _pending(p, LetterPublished.TYPE)
+    letter, code, secret = _approved_answer(m)
+    (replied,) = p.pending(LetterReplied.TYPE)
+    assert deliver(p.ctx.db, p.subscription("publisher-letters"), replied)
+    (published,) = p.pending(LetterPublished.TYPE)
     assert p.post(f"/api/letters/{letter}/retract", m.centre,
                   {"reason": "来信人要求撤下"}).status_code == 200
-    retracted = _pending(p, LetterRetracted.TYPE)
+    (retracted,) = p.pending(LetterRetracted.TYPE)
     for event in (retracted, replied, published):
-        assert deliver(p.ctx.db, subscriptions["ingest-letters"], event)
+        assert deliver(p.ctx.db, p.subscription("ingest-letters"), event)
     view = m.lookup(code, secret).json()
     assert view["status"] == "replied" and view["url"] is None
     assert "上门勘查" in view["reply"]

@@ -5,15 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-import sqlalchemy as sa
-
 from moderation.letters.deadlines import check
 from scoring.letters.models import LetterFact
 from scoring.rules import rules_from_text
 from services.contracts import letters as c
-from services.events import Event
 from services.inbox import deliver
-from services.outbox import OutboxMessage
 from services.settings import Settings
 from tests.mailbox_support import desk_of, mailbox_city
 from tests.support import Pipeline
@@ -21,13 +17,18 @@ from tests.support import Pipeline
 DEFAULT_RULES = (Path(__file__).resolve().parents[2] / "scoring" / "default_rules.toml")
 
 
-def test_the_rules_file_may_give_handling_units_points_for_letters(tmp_path: Path) -> None:
+def with_letter_points(tmp_path: Path) -> Pipeline:
+    """A pipeline whose rules file gives a point for an answer on time, -2 for a 督办."""
     rules = tmp_path / "rules.toml"
     text = DEFAULT_RULES.read_text(encoding="utf-8").replace(
         'version = "2026.1"', 'version = "2026.1-letters"')
     rules.write_text(text + "\n[letters]\non_time = 1\noverdue = -2\n", encoding="utf-8")
-    p = Pipeline(Settings(data_dir=tmp_path / "var", rules=rules,  # type: ignore[call-arg]
-                          _env_file=None))
+    return Pipeline(Settings(data_dir=tmp_path / "var", rules=rules,  # type: ignore[call-arg]
+                             _env_file=None))
+
+
+def test_the_rules_file_may_give_handling_units_points_for_letters(tmp_path: Path) -> None:
+    p = with_letter_points(tmp_path)
     try:
         m = mailbox_city(p)
         m.write(subject="按期答复的来信", phone="13700000001")
@@ -65,12 +66,7 @@ def test_a_penalty_goes_to_the_unit_its_event_names_in_whatever_order_events_arr
     """The deadline passes at 工业科, which then sends the letter back and the centre gives it
     to 青山县; scoring receives the send-back and the new assignment before the 督办 (processes
     relay the outbox side by side). The penalty is 工业科's, and the letter is 青山县's."""
-    rules = tmp_path / "rules.toml"
-    text = DEFAULT_RULES.read_text(encoding="utf-8").replace(
-        'version = "2026.1"', 'version = "2026.1-letters"')
-    rules.write_text(text + "\n[letters]\non_time = 1\noverdue = -2\n", encoding="utf-8")
-    p = Pipeline(Settings(data_dir=tmp_path / "var", rules=rules,  # type: ignore[call-arg]
-                          _env_file=None))
+    p = with_letter_points(tmp_path)
     try:
         m = mailbox_city(p)
         m.write(subject="超期后转办的来信")
@@ -88,14 +84,9 @@ def test_a_penalty_goes_to_the_unit_its_event_names_in_whatever_order_events_arr
         assert sent.status_code == 200, sent.text
         assert p.post(f"/api/letters/{letter}/assign", m.centre,
                       {"unit": "qingshan"}).status_code == 200
-        scoring = next(s for c in p.components for s in c.subscriptions
-                       if s.consumer == "scoring-letters")
         for kind in (c.LetterSentBack, c.LetterAssigned, c.LetterOverdue):
-            with p.ctx.db.session() as session:
-                rows = session.scalars(sa.select(OutboxMessage).where(
-                    OutboxMessage.type == kind.TYPE, OutboxMessage.published_at.is_(None)))
-                for row in rows:
-                    assert deliver(p.ctx.db, scoring, Event.from_json(row.payload))
+            for event in p.pending(kind.TYPE):
+                assert deliver(p.ctx.db, p.subscription("scoring-letters"), event)
         p.settle()
         lines = [(line["unit"], line["points"])
                  for line in p.get("/api/scores/ledger", m.centre).json()["lines"]

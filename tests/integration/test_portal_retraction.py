@@ -12,7 +12,6 @@ from sqlalchemy.exc import IntegrityError
 from publisher.models import PublishedItem
 from services.events import Event, EventType
 from services.inbox import deliver
-from services.outbox import OutboxMessage
 from tests.conftest import City
 from tests.support import Pipeline, photo
 
@@ -166,22 +165,21 @@ def test_republishing_refuses_what_cannot_be_put_back(city: City) -> None:
     assert p.client.get(f"/site/articles/{sid}.html").status_code == 200
 
 
-def _pending(p: Pipeline, event_type: str) -> Event:
-    with p.ctx.db.session() as session:
-        row = session.scalars(sa.select(OutboxMessage).where(
-            OutboxMessage.type == event_type, OutboxMessage.published_at.is_(None))).one()
-        return Event.from_json(row.payload)
-
-
-def test_a_late_retraction_does_not_undo_the_republication_that_followed_it(city: City) -> None:
+def _retracted_and_republished(city: City) -> tuple[int, Event, Event]:
+    """The middle of three items retracted and put back corrected, neither event delivered."""
     p = city.pipeline
     _, middle, _ = three_in_a_row(city)
     p.post(f"/api/submissions/{middle}/retract", city.moderator, {"reason": "有误"})
     p.post(f"/api/submissions/{middle}/republish", city.moderator,
            {"reason": "已更正", "title": "更正后的标题"})
-    retracted, reinstated = _pending(p, EventType.RETRACTED), _pending(p, EventType.REINSTATED)
-    publisher = next(s for c in p.components for s in c.subscriptions
-                     if s.consumer == "publisher")
+    (retracted,), (reinstated,) = p.pending(EventType.RETRACTED), p.pending(EventType.REINSTATED)
+    return middle, retracted, reinstated
+
+
+def test_a_late_retraction_does_not_undo_the_republication_that_followed_it(city: City) -> None:
+    p = city.pipeline
+    middle, retracted, reinstated = _retracted_and_republished(city)
+    publisher = p.subscription("publisher")
     assert deliver(p.ctx.db, publisher, reinstated)  # the later event arrives first
     assert deliver(p.ctx.db, publisher, retracted)
     p.settle()  # the bus delivers both again: the inbox drops them
@@ -221,20 +219,12 @@ def test_the_informant_sees_the_newest_step_whatever_order_its_events_arrive_in(
     """The republication reaches ingest before the retraction and the reinstatement that led
     to it: the item still shows published, at its address."""
     p = city.pipeline
-    _, middle, _ = three_in_a_row(city)
-    p.post(f"/api/submissions/{middle}/retract", city.moderator, {"reason": "有误"})
-    p.post(f"/api/submissions/{middle}/republish", city.moderator,
-           {"reason": "已更正", "title": "更正后的标题"})
-    retracted, reinstated = _pending(p, EventType.RETRACTED), _pending(p, EventType.REINSTATED)
-    subscriptions = {s.consumer: s for c in p.components for s in c.subscriptions}
+    middle, retracted, reinstated = _retracted_and_republished(city)
     for event in (retracted, reinstated):
-        assert deliver(p.ctx.db, subscriptions["publisher"], event)
-    with p.ctx.db.session() as session:
-        (republished,) = [Event.from_json(row.payload) for row in session.scalars(
-            sa.select(OutboxMessage).where(OutboxMessage.type == EventType.PUBLISHED,
-                                           OutboxMessage.published_at.is_(None)))]
+        assert deliver(p.ctx.db, p.subscription("publisher"), event)
+    (republished,) = p.pending(EventType.PUBLISHED)
     for event in (republished, retracted, reinstated):
-        assert deliver(p.ctx.db, subscriptions["ingest"], event)
+        assert deliver(p.ctx.db, p.subscription("ingest"), event)
     shown = p.get(f"/api/submissions/{middle}", city.informant).json()
     assert shown["status"] == "published"
     assert shown["url"] and shown["url"].endswith(f"articles/{middle}.html")

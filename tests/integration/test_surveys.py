@@ -130,36 +130,6 @@ def banded(tmp_path: Path) -> Pipeline:
 BANDED_POINTS = {"qingshan": 5, "linjiang": 2, "baihe": -3}
 
 
-def test_the_rules_file_may_turn_a_score_into_points(tmp_path: Path) -> None:
-    p = banded(tmp_path)
-    try:
-        for slug, name in hand.UNITS:
-            p.unit(slug, name, "county")
-        admin = p.user("孙伟", role="admin")
-        sid = p.post("/api/surveys", admin, hand.evaluation()).json()["id"]
-        codes = p.post(f"/api/surveys/{sid}/codes", admin, {"count": 3}).json()["codes"]
-        for code, answers in zip(codes, hand.BALLOTS, strict=True):
-            assert ballot(p, sid, answers, code=code).status_code == 201
-        p.post(f"/api/surveys/{sid}/close", admin)
-        p.settle()
-        year = str(utcnow().astimezone().year)
-        points = {u["unit"]: u["points"] for u in p.get("/api/scores", admin,
-                                                         period=year).json()["units"]}
-        assert points == BANDED_POINTS
-        lines = p.get("/api/scores/ledger", admin, unit="baihe", period=year).json()["lines"]
-        assert [line["rule"] for line in lines] == ["evaluation"]
-    finally:
-        p.close()
-
-
-def _pending(p: Pipeline, event_type: str) -> list[Event]:
-    with p.ctx.db.session() as session:
-        rows = session.scalars(sa.select(OutboxMessage).where(
-            OutboxMessage.type == event_type, OutboxMessage.published_at.is_(None))
-            .order_by(OutboxMessage.seq))
-        return [Event.from_json(row.payload) for row in rows]
-
-
 def _closed_evaluation(p: Pipeline) -> tuple[str, int, Subscription, Event, list[Event], Event]:
     """An evaluation with the scenario's three ballots, closed, none of its events delivered:
     the admin, the survey, scoring's subscription and the events to hand it in any order."""
@@ -171,18 +141,30 @@ def _closed_evaluation(p: Pipeline) -> tuple[str, int, Subscription, Event, list
     for code, answers in zip(codes, hand.BALLOTS, strict=True):
         assert ballot(p, sid, answers, code=code).status_code == 201
     assert p.post(f"/api/surveys/{sid}/close", admin).status_code == 200
-    (opened,) = _pending(p, SurveyOpened.TYPE)
-    (closed,) = _pending(p, SurveyClosed.TYPE)
+    (opened,) = p.pending(SurveyOpened.TYPE)
+    (closed,) = p.pending(SurveyClosed.TYPE)
     assert SurveyClosed.of(closed).ballots == 3
-    scoring = next(s for c in p.components for s in c.subscriptions
-                   if s.consumer == "scoring-surveys")
-    return admin, sid, scoring, opened, _pending(p, BallotCast.TYPE), closed
+    return (admin, sid, p.subscription("scoring-surveys"), opened, p.pending(BallotCast.TYPE),
+            closed)
 
 
 def _points(p: Pipeline, admin: str) -> dict[str, int]:
     year = str(utcnow().astimezone().year)
     return {u["unit"]: u["points"] for u in p.get("/api/scores", admin,
                                                    period=year).json()["units"]}
+
+
+def test_the_rules_file_may_turn_a_score_into_points(tmp_path: Path) -> None:
+    p = banded(tmp_path)
+    try:
+        admin = _closed_evaluation(p)[0]
+        p.settle()
+        assert _points(p, admin) == BANDED_POINTS
+        year = str(utcnow().astimezone().year)
+        lines = p.get("/api/scores/ledger", admin, unit="baihe", period=year).json()["lines"]
+        assert [line["rule"] for line in lines] == ["evaluation"]
+    finally:
+        p.close()
 
 
 def test_the_points_wait_for_the_ballots_the_close_counted(tmp_path: Path) -> None:
@@ -478,13 +460,12 @@ def test_an_older_publication_of_the_results_arriving_late_leaves_the_newer_page
     ballot(p, sid, {"needs": ["融资"]})
     p.settle()
     assert p.post(f"/api/surveys/{sid}/publish", admin).status_code == 202
-    (first,) = _pending(p, ResultsPublished.TYPE)
+    (first,) = p.pending(ResultsPublished.TYPE)
     older = ResultsPublished.of(first)
     # the admin publishes again a minute later, once a second ballot is counted
     newer = older.model_copy(update={"ballots": 2,
                                      "published": older.published + dt.timedelta(minutes=1)})
-    publisher = next(s for c in p.components for s in c.subscriptions
-                     if s.consumer == "publisher-surveys")
+    publisher = p.subscription("publisher-surveys")
     assert deliver(p.ctx.db, publisher, newer.event(f"survey/{sid}"))
     assert deliver(p.ctx.db, publisher, first)  # the first publication, relayed late
     page = p.client.get(f"/site/surveys/{sid}.html")
